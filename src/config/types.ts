@@ -1,0 +1,85 @@
+// The resolved, validated, frozen configuration: defaults applied, per-group and per-target
+// overrides merged, so every consumer reads a complete TargetConfig and never the raw YAML.
+import type { StartTlsMode } from '../smtp/types.js';
+
+export interface TlsSettings {
+  /** SNI and the name the certificate is verified against; defaults to the target's host. */
+  server_name: string | null;
+  /** A PEM bundle of extra trusted CAs. */
+  ca_file: string | null;
+  /** Fail the probe when the certificate does not verify (facts are recorded either way). */
+  fail_on_verify_error: boolean;
+  /** Lowest TLS version to offer, e.g. "TLSv1.2". */
+  min_version: 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
+}
+
+export interface ProbeSettings {
+  helo_name: string;
+  starttls: StartTlsMode;
+  /** Implicit TLS (RFC 8314) before the greeting: defaults to true on port 465. */
+  implicit_tls: boolean;
+  /** The overall deadline of one probe, in seconds; each phase also has to finish inside it. */
+  timeout_seconds: number;
+  tls: TlsSettings;
+}
+
+export interface Expectations {
+  starttls?: 'required';
+  min_size_bytes?: number;
+  required_extensions?: string[];
+  forbidden_extensions?: string[];
+  auth_requires_tls?: boolean;
+}
+
+export interface TargetConfig {
+  /** Unique across the whole config; the `target` label. Defaults to host:port. */
+  name: string;
+  host: string;
+  port: number;
+  group: string;
+  /** node-cron expression (5 or 6 fields). */
+  schedule: string;
+  probe: ProbeSettings;
+  expectations: Expectations;
+}
+
+export interface GroupConfig {
+  name: string;
+  schedule: string;
+  targets: TargetConfig[];
+}
+
+export interface PolitenessSettings {
+  /** Most probes running at once, over all groups. */
+  max_concurrency: number;
+  /** Least time between two sessions to the same address, in seconds. */
+  min_gap_seconds: number;
+  /** First back-off after a 421, doubled each further 421, capped at backoff_max_seconds. */
+  backoff_initial_seconds: number;
+  backoff_max_seconds: number;
+}
+
+export interface ProbeEndpointSettings {
+  /** Allow /probe for targets not in the config when they match one of these CIDRs or host names. */
+  allow: string[];
+  /** On-demand probes allowed per target per minute, and in total per minute. */
+  per_target_per_minute: number;
+  total_per_minute: number;
+}
+
+export interface StorageSettings {
+  /** Change events older than this are deleted; removed extensions are forgotten after it. */
+  retention_days: number;
+}
+
+export interface ExporterConfig {
+  /** The file it was loaded from. */
+  file: string;
+  defaults: ProbeSettings;
+  politeness: PolitenessSettings;
+  probe_endpoint: ProbeEndpointSettings;
+  storage: StorageSettings;
+  groups: GroupConfig[];
+  /** Every target of every group, flattened, in file order. */
+  targets: TargetConfig[];
+}

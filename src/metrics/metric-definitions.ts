@@ -1,0 +1,60 @@
+// Every metric the exporter serves, in one table: name, type, HELP sentence and labels.
+// Dashboards, alert rules and the README's metric reference are checked against this table.
+
+export type MetricType = 'gauge' | 'counter' | 'info';
+
+export interface MetricDefinition {
+  name: string;
+  type: MetricType;
+  help: string;
+  labels: readonly string[];
+}
+
+const PER_TARGET = ['target', 'group'] as const;
+
+function def(name: string, type: MetricType, help: string, labels: readonly string[] = []): MetricDefinition {
+  return { name, type, help, labels };
+}
+
+export const TARGET_METRICS = {
+  probeSuccess: def('smtp_probe_success', 'gauge', 'Whether the last scheduled probe of the target succeeded (1) or failed (0).', PER_TARGET),
+  probeDuration: def('smtp_probe_duration_seconds', 'gauge', 'How long the last scheduled probe of the target took, in seconds.', PER_TARGET),
+  phaseDuration: def('smtp_probe_phase_duration_seconds', 'gauge', 'How long each phase of the last scheduled probe took, in seconds.', [...PER_TARGET, 'phase']),
+  lastProbe: def('smtp_last_probe_timestamp_seconds', 'gauge', 'Unix time when the last scheduled probe of the target started.', PER_TARGET),
+  lastSuccess: def('smtp_last_success_timestamp_seconds', 'gauge', 'Unix time when the last successful scheduled probe of the target started.', PER_TARGET),
+  failures: def('smtp_probe_failures_total', 'counter', 'Scheduled probes of the target that failed, by the stage and reason of the failure.', [...PER_TARGET, 'stage', 'reason']),
+  replyCode: def('smtp_reply_code', 'gauge', 'The last SMTP reply code the server sent at each stage of the last scheduled probe.', [...PER_TARGET, 'stage']),
+  esmtp: def('smtp_esmtp', 'gauge', 'Whether the server accepted EHLO (1) or the probe fell back to HELO (0) in the last scheduled probe.', PER_TARGET),
+  sizeLimit: def('smtp_size_limit_bytes', 'gauge', 'The message size limit the server advertised with SIZE in the last scheduled probe, in bytes; +Inf when it declares no fixed limit.', [...PER_TARGET, 'tls']),
+  extension: def('smtp_extension_advertised', 'gauge', 'Whether the server advertised the EHLO extension in the last scheduled probe (1), or advertised it before and no longer does (0).', [...PER_TARGET, 'extension', 'tls']),
+  extensionsDropped: def('smtp_extensions_unlabelled', 'gauge', 'EHLO keywords of the last scheduled probe that were not exported as labels because they break the keyword grammar or exceed the per-target cap.', [...PER_TARGET, 'tls']),
+  authMechanism: def('smtp_auth_mechanism_advertised', 'gauge', 'Whether the server offered the SASL mechanism with AUTH in the last scheduled probe.', [...PER_TARGET, 'mechanism', 'tls']),
+  limit: def('smtp_limit', 'gauge', 'A limit the server advertised with the RFC 9422 LIMITS extension in the last scheduled probe.', [...PER_TARGET, 'limit', 'tls']),
+  starttlsAdvertised: def('smtp_starttls_advertised', 'gauge', 'Whether the server advertised STARTTLS in the plaintext EHLO of the last scheduled probe.', PER_TARGET),
+  tlsInfo: def('smtp_tls_info', 'gauge', 'The TLS version and cipher negotiated in the last scheduled probe; always 1.', [...PER_TARGET, 'version', 'cipher']),
+  certNotAfter: def('smtp_tls_cert_not_after_timestamp_seconds', 'gauge', 'Unix time when the earliest-expiring certificate the server presented in the last scheduled probe expires.', PER_TARGET),
+  certVerified: def('smtp_tls_cert_verified', 'gauge', 'Whether the certificate the server presented in the last scheduled probe verified for the target name (1) or not (0).', PER_TARGET),
+  changes: def('smtp_capability_changes_total', 'counter', 'Capability changes detected between successful scheduled probes, by kind of change.', [...PER_TARGET, 'change']),
+  lastChange: def('smtp_capabilities_last_change_timestamp_seconds', 'gauge', 'Unix time of the last capability change detected for the target.', PER_TARGET),
+  expectation: def('smtp_expectation_met', 'gauge', 'Whether the last scheduled probe met a configured expectation (1) or not (0).', [...PER_TARGET, 'expectation']),
+  targetInfo: def('smtp_target_info', 'gauge', 'The host, port and address of the target as last probed; always 1.', [...PER_TARGET, 'host', 'port', 'address']),
+  bannerInfo: def('smtp_banner_info', 'gauge', 'The first line of the greeting in the last scheduled probe, truncated; always 1.', [...PER_TARGET, 'banner']),
+  backoff: def('smtp_probe_backoff_seconds', 'gauge', 'Seconds the scheduler still holds off probing the target after it answered 421; 0 when not backing off.', PER_TARGET),
+} as const;
+
+export const EXPORTER_METRICS = {
+  buildInfo: def('smtp_exporter_build_info', 'gauge', 'The exporter build; always 1.', ['version', 'nodejs']),
+  reloadSuccessful: def('smtp_exporter_config_last_reload_successful', 'gauge', 'Whether the last configuration reload succeeded (1) or failed (0).'),
+  reloadSuccessTimestamp: def('smtp_exporter_config_last_reload_success_timestamp_seconds', 'gauge', 'Unix time of the last successful configuration load.'),
+  targets: def('smtp_exporter_targets', 'gauge', 'Targets in the running configuration, by group.', ['group']),
+  inFlight: def('smtp_exporter_probes_in_flight', 'gauge', 'Probes running now.'),
+  probes: def('smtp_exporter_probes_total', 'counter', 'Scheduled probes completed, by group.', ['group']),
+  roundsMissed: def('smtp_exporter_rounds_missed_total', 'counter', 'Scheduled probes skipped because the previous probe of the same target was still running or the concurrency limit was reached.', ['group']),
+  lateness: def('smtp_exporter_schedule_lateness_seconds', 'gauge', 'How late the last probe of each group started compared with its planned time, in seconds.', ['group']),
+  storeErrors: def('smtp_exporter_store_errors_total', 'counter', 'Writes to the state store that failed.'),
+} as const;
+
+export const ALL_METRICS: readonly MetricDefinition[] = [
+  ...Object.values(TARGET_METRICS),
+  ...Object.values(EXPORTER_METRICS),
+];

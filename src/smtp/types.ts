@@ -1,0 +1,117 @@
+// Protocol-level facts of one SMTP session (RFC 5321, 3207, 1870, 4954, 9422), as plain data.
+// Nothing here knows about Prometheus, fastify, cron or the exporter's config format.
+
+/** One complete SMTP reply: every line of a (possibly multi-line) reply with the same code. */
+export interface Reply {
+  code: number;
+  /** The text of each line after the code and separator, without CRLF. */
+  lines: string[];
+}
+
+/** What RFC 1870 SIZE tells us. */
+export interface SizeFacts {
+  /** The SIZE keyword appeared at all. */
+  advertised: boolean;
+  /** `SIZE n` with n > 0; null for absent, bare `SIZE`, `SIZE 0` or an unparseable value. */
+  limit_bytes: number | null;
+  /** `SIZE 0`: the server declares no fixed maximum. */
+  no_fixed_limit: boolean;
+}
+
+/** The meaning of one EHLO reply, parsed once into a keyword map (RFC 5321 §4.1.1.1). */
+export interface EhloFacts {
+  /** The domain the server named on the first line, if any. */
+  domain: string | null;
+  /** Upper-cased ehlo-keyword → its parameters, in the order the server sent them; duplicates merged. */
+  keywords: Record<string, string[]>;
+  /** Upper-cased keywords, sorted. */
+  extensions: string[];
+  size: SizeFacts;
+  /** Upper-cased SASL mechanisms from AUTH (and old-style AUTH=), sorted, unique. */
+  auth_mechanisms: string[];
+  /** RFC 9422 LIMITS: upper-cased limit name → value, e.g. { RCPTMAX: 100 }. */
+  limits: Record<string, number>;
+  /** Lines that did not match the ehlo-line grammar, verbatim (bounded). */
+  malformed: string[];
+}
+
+export interface CertificateFacts {
+  subject: string;
+  sans: string[];
+  issuer: string;
+  /** ISO 8601. */
+  not_before: string;
+  /** ISO 8601. */
+  not_after: string;
+  /** Upper-case hex with colons, as openssl prints it. */
+  fingerprint_sha256: string;
+}
+
+export interface TlsFacts {
+  /** How TLS began: after STARTTLS, or implicitly at connect (RFC 8314). */
+  mode: 'starttls' | 'implicit';
+  /** e.g. "TLSv1.3" */
+  version: string | null;
+  /** e.g. "TLS_AES_256_GCM_SHA384" */
+  cipher: string | null;
+  /** The leaf certificate, recorded whether or not it verifies. */
+  cert: CertificateFacts | null;
+  /** The earliest not_after among every certificate the server presented (ISO 8601). */
+  chain_earliest_not_after: string | null;
+  verified: boolean;
+  /** Node's/OpenSSL's reason when not verified, e.g. CERT_HAS_EXPIRED or ERR_TLS_CERT_ALTNAME_INVALID. */
+  verify_error: string | null;
+}
+
+export type Stage =
+  | 'connect'
+  | 'greeting'
+  | 'ehlo'
+  | 'helo'
+  | 'starttls'
+  | 'tls_handshake'
+  | 'ehlo_tls'
+  | 'quit';
+
+export type FailureReason =
+  | 'timeout'
+  | 'refused'
+  | 'reset'
+  | 'closed'
+  | 'dns'
+  | 'rejected' // a 4xx/5xx reply other than 421
+  | 'service_unavailable' // 421: the server is shutting the channel, often rate limiting; kept distinct
+  | 'starttls_not_offered' // starttls: required, and the server did not advertise it
+  | 'protocol_error' // bytes that are not SMTP, or a reply exceeding our bounds
+  | 'tls_error' // handshake failed
+  | 'tls_verify' // handshake succeeded but the certificate did not verify and the probe was told to care
+  | 'network_error';
+
+export type Phase =
+  | 'connect'
+  | 'greeting'
+  | 'ehlo'
+  | 'starttls'
+  | 'tls_handshake'
+  | 'ehlo_tls'
+  | 'quit'
+  | 'total';
+
+export interface ProbeFailure {
+  stage: Stage;
+  reason: FailureReason;
+  /** The last SMTP reply code at that stage, or null when none was received. */
+  code: number | null;
+  /** A sentence for a person, including the server's reply text where there was one. */
+  message: string;
+}
+
+export interface TranscriptEntry {
+  /** Seconds since the probe started (monotonic clock). */
+  t: number;
+  /** C: client sent, S: server sent, '*': an event such as connect or TLS established. */
+  dir: 'C' | 'S' | '*';
+  line: string;
+}
+
+export type StartTlsMode = 'auto' | 'never' | 'required';

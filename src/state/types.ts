@@ -1,0 +1,73 @@
+// What the exporter remembers about each target, and the change events it derives.
+import type { EhloFacts } from '../smtp/types.js';
+import type { ProbeResult } from '../probe/probe-result.js';
+
+export type ChangeKind =
+  | 'size_increased'
+  | 'size_decreased'
+  | 'extension_added'
+  | 'extension_removed'
+  | 'auth_mechanism_added'
+  | 'auth_mechanism_removed'
+  | 'starttls_lost'
+  | 'starttls_gained'
+  | 'limits_changed'
+  | 'tls_version_changed'
+  | 'certificate_changed';
+
+export const CHANGE_KINDS: readonly ChangeKind[] = [
+  'size_increased',
+  'size_decreased',
+  'extension_added',
+  'extension_removed',
+  'auth_mechanism_added',
+  'auth_mechanism_removed',
+  'starttls_lost',
+  'starttls_gained',
+  'limits_changed',
+  'tls_version_changed',
+  'certificate_changed',
+];
+
+export interface ChangeEvent {
+  target: string;
+  /** Unix seconds. */
+  at: number;
+  kind: ChangeKind;
+  /** Which EHLO the change was seen in: false plaintext, true inside TLS, null for session-wide facts. */
+  tls: boolean | null;
+  /** The extension, mechanism or limit concerned, when there is one. */
+  subject: string | null;
+  old_value: string | null;
+  new_value: string | null;
+}
+
+/** The last known capabilities, from the last successful probe. */
+export interface Baseline {
+  /** Unix seconds of the probe it came from. */
+  observed_at: number;
+  before_tls: EhloFacts | null;
+  after_tls: EhloFacts | null;
+  starttls_offered: boolean;
+  tls_version: string | null;
+  cert_fingerprint_sha256: string | null;
+}
+
+/** Everything remembered of one target; this survives restarts. */
+export interface TargetState {
+  target: string;
+  group: string;
+  last_result: ProbeResult | null;
+  baseline: Baseline | null;
+  /**
+   * Extensions seen at some time, by TLS flag, with when they were last seen (unix seconds):
+   * keeps `smtp_extension_advertised 0` for one that vanished, until it is forgotten after retention.
+   */
+  known_extensions: { plain: Record<string, number>; tls: Record<string, number> };
+  /** Change events counted since the store was created, per kind. */
+  change_counts: Partial<Record<ChangeKind, number>>;
+  /** Unix seconds of the latest change event, null if none. */
+  last_change_at: number | null;
+  /** Probe failures counted, keyed "stage/reason". */
+  failure_counts: Record<string, number>;
+}
