@@ -1,0 +1,41 @@
+// Politeness after 421 (RFC 5321 §3.8: the server is closing the channel, often because it is
+// busy or rate-limiting us): each consecutive 421 doubles the pause, up to a cap; any other
+// outcome ends it.
+
+export interface BackoffPolicy {
+  initialMs: number;
+  maxMs: number;
+}
+
+interface BackoffEntry {
+  strikes: number;
+  untilMs: number;
+}
+
+export class Backoff {
+  private readonly entries = new Map<string, BackoffEntry>();
+
+  constructor(private readonly policy: BackoffPolicy) {}
+
+  /** Record the outcome of a probe of `key` that finished at `nowMs`. */
+  record(key: string, serviceUnavailable: boolean, nowMs: number): void {
+    if (!serviceUnavailable) {
+      this.entries.delete(key);
+      return;
+    }
+    const strikes = (this.entries.get(key)?.strikes ?? 0) + 1;
+    const pause = Math.min(this.policy.initialMs * 2 ** (strikes - 1), this.policy.maxMs);
+    this.entries.set(key, { strikes, untilMs: nowMs + pause });
+  }
+
+  /** Milliseconds `key` must still be left alone; 0 when it may be probed. */
+  remainingMs(key: string, nowMs: number): number {
+    const entry = this.entries.get(key);
+    return entry ? Math.max(0, entry.untilMs - nowMs) : 0;
+  }
+
+  /** Forget keys no longer configured. */
+  retain(keep: ReadonlySet<string>): void {
+    for (const key of this.entries.keys()) if (!keep.has(key)) this.entries.delete(key);
+  }
+}

@@ -1,0 +1,166 @@
+// Starts planned probes when they fall due, under a global concurrency limit, never two probes of
+// one target at once, never two sessions to one host closer than the minimum gap, and not at all
+// while a target is backing off after a 421. One timer serves the whole fleet.
+import type { TargetConfig } from '../config/types.js';
+import type { ProbeResult } from '../probe/probe-result.js';
+import { Backoff, type BackoffPolicy } from './backoff.js';
+import { MinHeap } from './min-heap.js';
+
+export interface PlannedProbe {
+  target: TargetConfig;
+  /** Wall-clock ms when the probe should start. */
+  dueAt: number;
+}
+
+interface PendingProbe extends PlannedProbe {
+  cancelled: boolean;
+}
+
+export type SkipReason = 'overlap' | 'backoff';
+
+export interface DispatcherOptions {
+  maxConcurrency: number;
+  minGapMs: number;
+  backoff: BackoffPolicy;
+  now: () => number;
+  run: (target: TargetConfig) => Promise<ProbeResult>;
+  onResult: (target: TargetConfig, result: ProbeResult, latenessMs: number) => void;
+  onSkip: (target: TargetConfig, reason: SkipReason) => void;
+  /** A bug, not a target's failure: probes report those in their result. */
+  onError: (target: TargetConfig, error: unknown) => void;
+}
+
+export class ProbeDispatcher {
+  private readonly heap = new MinHeap<PendingProbe>((a, b) => a.dueAt < b.dueAt);
+  private readonly pending = new Map<string, PendingProbe>();
+  private readonly running = new Map<string, Promise<void>>();
+  private readonly lastSessionEnd = new Map<string, number>();
+  private readonly backoff: Backoff;
+  private timer: NodeJS.Timeout | null = null;
+  private timerAt = Infinity;
+  private stopped = false;
+
+  constructor(private readonly options: DispatcherOptions) {
+    this.backoff = new Backoff(options.backoff);
+  }
+
+  get inFlight(): number {
+    return this.running.size;
+  }
+
+  backoffSeconds(targetName: string): number {
+    return this.backoff.remainingMs(targetName, this.options.now()) / 1000;
+  }
+
+  /** Add a round's probes. A target whose previous probe has not started yet loses that one. */
+  plan(probes: readonly PlannedProbe[]): void {
+    if (this.stopped) return;
+    for (const probe of probes) {
+      const name = probe.target.name;
+      const stale = this.pending.get(name);
+      if (stale) {
+        stale.cancelled = true;
+        this.options.onSkip(stale.target, 'overlap');
+      }
+      const entry: PendingProbe = { ...probe, cancelled: false };
+      this.pending.set(name, entry);
+      this.heap.push(entry);
+    }
+    this.pump();
+  }
+
+  /** Forget everything about targets that a reload removed; their queued probes are dropped. */
+  retain(keep: ReadonlySet<string>): void {
+    for (const [name, entry] of this.pending) {
+      if (!keep.has(name)) {
+        entry.cancelled = true;
+        this.pending.delete(name);
+      }
+    }
+    this.backoff.retain(keep);
+    const now = this.options.now();
+    for (const [host, end] of this.lastSessionEnd) {
+      if (end + this.options.minGapMs < now) this.lastSessionEnd.delete(host);
+    }
+  }
+
+  /** Start nothing more; resolve when in-flight probes finish or after `graceMs`. */
+  async stop(graceMs: number): Promise<void> {
+    this.stopped = true;
+    this.clearTimer();
+    this.heap.clear();
+    this.pending.clear();
+    let timeout: NodeJS.Timeout | undefined;
+    const grace = new Promise<void>((resolve) => (timeout = setTimeout(resolve, graceMs)));
+    await Promise.race([Promise.allSettled([...this.running.values()]), grace]);
+    clearTimeout(timeout);
+  }
+
+  private pump(): void {
+    if (this.stopped) return;
+    const now = this.options.now();
+    while (this.running.size < this.options.maxConcurrency) {
+      const next = this.heap.peek();
+      if (!next || next.dueAt > now) break;
+      this.heap.pop();
+      if (next.cancelled) continue;
+      this.pending.delete(next.target.name);
+      this.startOrDefer(next, now);
+    }
+    this.armTimer();
+  }
+
+  private startOrDefer(probe: PendingProbe, now: number): void {
+    const { target } = probe;
+    if (this.running.has(target.name)) {
+      this.options.onSkip(target, 'overlap');
+      return;
+    }
+    if (this.backoff.remainingMs(target.name, now) > 0) {
+      this.options.onSkip(target, 'backoff');
+      return;
+    }
+    const gapEnds = (this.lastSessionEnd.get(target.host) ?? -Infinity) + this.options.minGapMs;
+    if (gapEnds > now) {
+      const deferred: PendingProbe = { ...probe, dueAt: gapEnds, cancelled: false };
+      this.pending.set(target.name, deferred);
+      this.heap.push(deferred);
+      return;
+    }
+    const latenessMs = now - probe.dueAt;
+    const done = this.options
+      .run(target)
+      .then((result) => {
+        const end = this.options.now();
+        this.lastSessionEnd.set(target.host, end);
+        this.backoff.record(target.name, result.error?.reason === 'service_unavailable', end);
+        this.options.onResult(target, result, latenessMs);
+      })
+      .catch((error: unknown) => this.options.onError(target, error))
+      .finally(() => {
+        this.running.delete(target.name);
+        this.pump();
+      });
+    this.running.set(target.name, done);
+  }
+
+  private armTimer(): void {
+    const next = this.heap.peek();
+    const at = next ? next.dueAt : Infinity;
+    if (at === this.timerAt) return;
+    this.clearTimer();
+    if (at === Infinity || this.running.size >= this.options.maxConcurrency) return;
+    this.timerAt = at;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.timerAt = Infinity;
+      this.pump();
+    }, Math.max(0, at - this.options.now()));
+  }
+
+  private clearTimer(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.timerAt = Infinity;
+  }
+}

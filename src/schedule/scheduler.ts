@@ -1,0 +1,101 @@
+// One node-cron task per group starts a round; each round plans every target of the group at its
+// stable offset within the period until the group's next round, and the dispatcher runs them.
+import { createTask, type ScheduledTask } from 'node-cron';
+import type { GroupConfig, TargetConfig, PolitenessSettings } from '../config/types.js';
+import type { ProbeResult } from '../probe/probe-result.js';
+import { ProbeDispatcher, type SkipReason } from './probe-dispatcher.js';
+import { stableFraction } from './stable-offset.js';
+
+export interface SchedulerCallbacks {
+  run: (target: TargetConfig) => Promise<ProbeResult>;
+  onResult: (target: TargetConfig, result: ProbeResult) => void;
+  onError: (target: TargetConfig, error: unknown) => void;
+}
+
+export interface SchedulerStats {
+  probesTotal: Record<string, number>;
+  roundsMissed: Record<string, number>;
+  latenessSeconds: Record<string, number>;
+}
+
+export class Scheduler {
+  private readonly dispatcher: ProbeDispatcher;
+  private tasks: ScheduledTask[] = [];
+  private readonly stats: SchedulerStats = { probesTotal: {}, roundsMissed: {}, latenessSeconds: {} };
+
+  constructor(
+    politeness: PolitenessSettings,
+    private readonly callbacks: SchedulerCallbacks,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.dispatcher = new ProbeDispatcher({
+      maxConcurrency: politeness.max_concurrency,
+      minGapMs: politeness.min_gap_seconds * 1000,
+      backoff: { initialMs: politeness.backoff_initial_seconds * 1000, maxMs: politeness.backoff_max_seconds * 1000 },
+      now,
+      run: callbacks.run,
+      onResult: (target, result, latenessMs) => {
+        const g = target.group;
+        this.stats.probesTotal[g] = (this.stats.probesTotal[g] ?? 0) + 1;
+        this.stats.latenessSeconds[g] = latenessMs / 1000;
+        callbacks.onResult(target, result);
+      },
+      onSkip: (target, reason: SkipReason) => {
+        // A target backing off after 421 is being polite on purpose, not missing its round.
+        if (reason === 'backoff') return;
+        this.stats.roundsMissed[target.group] = (this.stats.roundsMissed[target.group] ?? 0) + 1;
+      },
+      onError: callbacks.onError,
+    });
+  }
+
+  get probesInFlight(): number {
+    return this.dispatcher.inFlight;
+  }
+
+  backoffSeconds(target: string): number {
+    return this.dispatcher.backoffSeconds(target);
+  }
+
+  snapshotStats(): SchedulerStats {
+    return this.stats;
+  }
+
+  /** Replace the running schedule with these groups (start-up and every successful reload). */
+  apply(groups: readonly GroupConfig[]): void {
+    this.stopTasks();
+    this.dispatcher.retain(new Set(groups.flatMap((g) => g.targets.map((t) => t.name))));
+    for (const key of Object.keys(this.stats.latenessSeconds)) {
+      if (!groups.some((g) => g.name === key)) delete this.stats.latenessSeconds[key];
+    }
+    for (const group of groups) {
+      if (group.targets.length === 0) continue;
+      const task = createTask(group.schedule, () => this.startRound(group, task), {
+        name: `ehlo-exporter:${group.name}`,
+        suppressMissedWarning: true,
+      });
+      void task.start();
+      this.tasks.push(task);
+    }
+  }
+
+  /** Stop starting rounds and probes; wait for in-flight probes at most `graceMs`. */
+  async stop(graceMs: number): Promise<void> {
+    this.stopTasks();
+    await this.dispatcher.stop(graceMs);
+  }
+
+  private startRound(group: GroupConfig, task: ScheduledTask): void {
+    const start = this.now();
+    const next = task.getNextRun();
+    const periodMs = next ? Math.max(0, next.getTime() - start) : 0;
+    this.dispatcher.plan(
+      group.targets.map((target) => ({ target, dueAt: start + stableFraction(target.name) * periodMs })),
+    );
+  }
+
+  private stopTasks(): void {
+    for (const task of this.tasks) void task.destroy();
+    this.tasks = [];
+  }
+}
