@@ -1,0 +1,112 @@
+// Loading: read the file, parse YAML keeping positions, read every section collecting problems,
+// resolve the fleet, and either return one frozen ExporterConfig or throw one ConfigError.
+import { readFileSync, statSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { isMap, LineCounter, parseDocument } from 'yaml';
+import type { Node, YAMLError } from 'yaml';
+import type { ExporterConfig } from './types.js';
+import { ConfigError, type ConfigProblem } from './config-error.js';
+import { deepFreeze } from './deep-freeze.js';
+import { NodeReader } from './node-reader.js';
+import { readProbeEndpoint, readPoliteness, readStorage } from './read-globals.js';
+import { readGroups } from './read-groups.js';
+import { emptyLayer, LAYER_KEYS, readProbeLayer } from './read-probe-layer.js';
+import { resolveDefaults, resolveGroups } from './resolve-targets.js';
+
+export interface LoadConfigOptions {
+  /** EHLO name when the config sets none; the caller passes the machine's FQDN. */
+  defaultHeloName?: string;
+}
+
+const ROOT_KEYS = ['defaults', 'politeness', 'probe_endpoint', 'storage', 'groups'] as const;
+
+export function loadConfigFile(file: string, options: LoadConfigOptions = {}): ExporterConfig {
+  let text: string;
+  try {
+    // Checked first: reading a directory fails with EISDIR on Linux but not everywhere.
+    if (statSync(file).isDirectory()) throw unreadable(file, 'is a directory, not a config file');
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    if (e instanceof ConfigError) throw e;
+    const err = e as NodeJS.ErrnoException;
+    const why =
+      err.code === 'ENOENT' ? 'no such file' : err.code === 'EACCES' ? 'permission denied' : (err.code ?? err.message);
+    throw unreadable(file, `cannot read config file: ${why}`);
+  }
+  return parseConfigText(text, file, options);
+}
+
+function unreadable(file: string, message: string): ConfigError {
+  return new ConfigError('ERR_CONFIG_UNREADABLE', [{ file, line: null, path: '', message }]);
+}
+
+export function parseConfigText(text: string, file: string, options: LoadConfigOptions = {}): ExporterConfig {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  // Warnings (e.g. an unknown !tag silently read as a string) are errors here: strict means strict.
+  const yamlProblems = [...doc.errors, ...doc.warnings].map((e) => yamlProblem(e, text, file, lineCounter));
+  if (yamlProblems.length > 0) throw new ConfigError('ERR_CONFIG_YAML', sortByLine(yamlProblems));
+
+  const r = new NodeReader(file, lineCounter, doc);
+  const root = r.resolve(doc.contents as Node | null);
+  if (r.isNull(root)) {
+    r.report(1, '', 'the file is empty; it needs at least "groups"');
+    throw new ConfigError('ERR_CONFIG_INVALID', r.problems);
+  }
+  if (!isMap(root)) {
+    r.report(root, '', 'the top level must be a mapping with "groups" and optional "defaults", "politeness", "probe_endpoint", "storage"');
+    throw new ConfigError('ERR_CONFIG_INVALID', r.problems);
+  }
+  const entries = r.map(root, '', ROOT_KEYS) ?? new Map();
+  const value = (key: string): Node | null => entries.get(key)?.value ?? null;
+
+  const defaultsNode = value('defaults');
+  const defaultsEntries = r.map(defaultsNode, 'defaults', LAYER_KEYS);
+  const defaultsLayer = defaultsEntries === undefined ? emptyLayer() : readProbeLayer(r, defaultsEntries, 'defaults');
+  const defaults = {
+    layer: defaultsLayer,
+    node: defaultsNode,
+    path: 'defaults',
+    helo_name: options.defaultHeloName ?? hostname(),
+  };
+  const politeness = readPoliteness(r, value('politeness'), 'politeness');
+  const probeEndpoint = readProbeEndpoint(r, value('probe_endpoint'), 'probe_endpoint');
+  const storage = readStorage(r, value('storage'), 'storage');
+  const groupsEntry = r.required(entries, 'groups', root, '');
+  const rawGroups = groupsEntry === undefined ? [] : readGroups(r, groupsEntry.value, 'groups');
+  const groups = resolveGroups(r, defaults, rawGroups);
+
+  if (r.problems.length > 0) throw new ConfigError('ERR_CONFIG_INVALID', sortByLine(r.problems));
+  return deepFreeze({
+    file,
+    defaults: resolveDefaults(defaults),
+    politeness,
+    probe_endpoint: probeEndpoint,
+    storage,
+    groups,
+    targets: groups.flatMap((g) => g.targets),
+  });
+}
+
+function sortByLine(problems: ConfigProblem[]): ConfigProblem[] {
+  // Stable: problems on one line keep the order they were found in.
+  return [...problems].sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+}
+
+function yamlProblem(e: YAMLError, text: string, file: string, lineCounter: LineCounter): ConfigProblem {
+  const line = lineCounter.linePos(e.pos[0]).line || 1;
+  let message: string;
+  switch (e.code) {
+    case 'MULTIPLE_DOCS':
+      message = 'the file holds more than one YAML document (a second "---"); keep everything in one';
+      break;
+    case 'DUPLICATE_KEY': {
+      const key = (text.slice(e.pos[0]).split(/[:\n]/)[0] ?? '').trim();
+      message = `duplicate key ${key}: a key may appear only once in a mapping`;
+      break;
+    }
+    default:
+      message = e.message;
+  }
+  return { file, line, path: '', message: `YAML syntax error: ${message}` };
+}

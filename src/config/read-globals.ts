@@ -1,0 +1,103 @@
+// The exporter-wide sections: politeness, probe_endpoint and storage, each defaulted key by key.
+import type { Node } from 'yaml';
+import type { PolitenessSettings, ProbeEndpointSettings, StorageSettings } from './types.js';
+import { formatDuration } from './duration.js';
+import { allowEntryProblem } from './host-syntax.js';
+import { childPath, type Entry, type NodeReader } from './node-reader.js';
+
+export const DEFAULT_POLITENESS: PolitenessSettings = {
+  max_concurrency: 64,
+  min_gap_seconds: 1,
+  backoff_initial_seconds: 60,
+  backoff_max_seconds: 3600,
+};
+
+export const DEFAULT_PROBE_ENDPOINT: ProbeEndpointSettings = {
+  allow: [],
+  per_target_per_minute: 6,
+  total_per_minute: 60,
+};
+
+export const DEFAULT_STORAGE: StorageSettings = { retention_days: 30 };
+
+const POLITENESS_KEYS = ['max_concurrency', 'min_gap', 'backoff_initial', 'backoff_max'] as const;
+const PROBE_ENDPOINT_KEYS = ['allow', 'per_target_per_minute', 'total_per_minute'] as const;
+const STORAGE_KEYS = ['retention'] as const;
+
+function valueOf(entries: Map<string, Entry>, key: string): Node | null {
+  return entries.get(key)?.value ?? null;
+}
+
+export function readPoliteness(r: NodeReader, node: Node | null, path: string): PolitenessSettings {
+  const out = { ...DEFAULT_POLITENESS };
+  const entries = r.map(node, path, POLITENESS_KEYS);
+  if (entries === undefined) return out;
+  const p = (key: string): string => childPath(path, key);
+  const v = (key: string): Node | null => valueOf(entries, key);
+  let initialOk = true;
+  let maxOk = true;
+  if (entries.has('max_concurrency')) {
+    out.max_concurrency = r.integer(v('max_concurrency'), p('max_concurrency'), 1) ?? out.max_concurrency;
+  }
+  if (entries.has('min_gap')) out.min_gap_seconds = r.duration(v('min_gap'), p('min_gap'), false) ?? out.min_gap_seconds;
+  if (entries.has('backoff_initial')) {
+    const s = r.duration(v('backoff_initial'), p('backoff_initial'), true);
+    if (s === undefined) initialOk = false;
+    else out.backoff_initial_seconds = s;
+  }
+  if (entries.has('backoff_max')) {
+    const s = r.duration(v('backoff_max'), p('backoff_max'), true);
+    if (s === undefined) maxOk = false;
+    else out.backoff_max_seconds = s;
+  }
+  if (initialOk && maxOk && out.backoff_max_seconds < out.backoff_initial_seconds) {
+    // Blame the key the user wrote; when both are written, the cap is the one that reads wrong.
+    const key = entries.has('backoff_max') ? 'backoff_max' : 'backoff_initial';
+    r.report(
+      r.resolve(v(key)),
+      p(key),
+      `backoff_max (${formatDuration(out.backoff_max_seconds)}) must not be shorter than backoff_initial (${formatDuration(out.backoff_initial_seconds)})`,
+    );
+  }
+  return out;
+}
+
+export function readProbeEndpoint(r: NodeReader, node: Node | null, path: string): ProbeEndpointSettings {
+  const out = { ...DEFAULT_PROBE_ENDPOINT };
+  const entries = r.map(node, path, PROBE_ENDPOINT_KEYS);
+  if (entries === undefined) return out;
+  const p = (key: string): string => childPath(path, key);
+  if (entries.has('allow')) {
+    const items = r.seq(valueOf(entries, 'allow'), p('allow'));
+    const allow: string[] = [];
+    items?.forEach((item, i) => {
+      const ip = childPath(p('allow'), i);
+      const entry = r.string(item, ip);
+      if (entry === undefined) return;
+      const problem = allowEntryProblem(entry);
+      if (problem !== null) r.report(item, ip, problem);
+      else allow.push(entry);
+    });
+    out.allow = allow;
+  }
+  // 0 is a real choice here: it turns on-demand probing off.
+  if (entries.has('per_target_per_minute')) {
+    out.per_target_per_minute =
+      r.integer(valueOf(entries, 'per_target_per_minute'), p('per_target_per_minute'), 0) ?? out.per_target_per_minute;
+  }
+  if (entries.has('total_per_minute')) {
+    out.total_per_minute = r.integer(valueOf(entries, 'total_per_minute'), p('total_per_minute'), 0) ?? out.total_per_minute;
+  }
+  return out;
+}
+
+export function readStorage(r: NodeReader, node: Node | null, path: string): StorageSettings {
+  const out = { ...DEFAULT_STORAGE };
+  const entries = r.map(node, path, STORAGE_KEYS);
+  if (entries === undefined) return out;
+  if (entries.has('retention')) {
+    const s = r.duration(valueOf(entries, 'retention'), childPath(path, 'retention'), true);
+    if (s !== undefined) out.retention_days = s / 86400;
+  }
+  return out;
+}

@@ -1,0 +1,119 @@
+// Merges the layers (built-in defaults ← `defaults` ← group ← target, most specific wins, key by
+// key) into complete TargetConfigs, and checks what only the whole fleet can show: duplicates.
+import { isIP } from 'node:net';
+import type { Node } from 'yaml';
+import type { Expectations, GroupConfig, ProbeSettings, TargetConfig, TlsSettings } from './types.js';
+import { childPath, type NodeReader } from './node-reader.js';
+import type { ProbeLayer } from './read-probe-layer.js';
+import type { RawGroup } from './read-groups.js';
+
+export const DEFAULT_SCHEDULE = '0 * * * * *';
+export const DEFAULT_TIMEOUT_SECONDS = 10;
+export const DEFAULT_TLS: TlsSettings = {
+  server_name: null,
+  ca_file: null,
+  fail_on_verify_error: false,
+  min_version: 'TLSv1.2',
+};
+/** RFC 8314 §3.3: port 465 speaks TLS from the first byte. */
+export const IMPLICIT_TLS_PORT = 465;
+
+export interface DefaultsInput {
+  layer: ProbeLayer;
+  node: Node | null;
+  path: string;
+  helo_name: string;
+}
+
+export function resolveDefaults(d: DefaultsInput): ProbeSettings {
+  return {
+    helo_name: d.layer.helo_name ?? d.helo_name,
+    starttls: d.layer.starttls ?? 'auto',
+    implicit_tls: d.layer.implicit_tls ?? false,
+    timeout_seconds: d.layer.timeout_seconds ?? DEFAULT_TIMEOUT_SECONDS,
+    tls: { ...DEFAULT_TLS, ...d.layer.tls },
+  };
+}
+
+export function endpointName(host: string, port: number): string {
+  return isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+function bothRequiredAndForbidden(e: Expectations): string[] {
+  const forbidden = new Set(e.forbidden_extensions ?? []);
+  return (e.required_extensions ?? []).filter((k) => forbidden.has(k));
+}
+
+/** Reports a required/forbidden clash only at the layer that introduced it, not once per target below. */
+function checkExpect(r: NodeReader, merged: Expectations, parent: Expectations | null, node: Node | null, path: string): void {
+  const before = new Set(parent === null ? [] : bothRequiredAndForbidden(parent));
+  const fresh = bothRequiredAndForbidden(merged).filter((k) => !before.has(k));
+  if (fresh.length > 0) {
+    const list = fresh.map((k) => `"${k}"`).join(', ');
+    r.report(r.resolve(node), childPath(path, 'expect'), `${list} is both in required_extensions and forbidden_extensions (after merging with the levels above)`);
+  }
+}
+
+interface Seen {
+  path: string;
+  line: number | null;
+}
+
+function where(s: Seen): string {
+  return s.line === null ? s.path : `${s.path}, line ${s.line}`;
+}
+
+export function resolveGroups(r: NodeReader, defaults: DefaultsInput, raw: RawGroup[]): GroupConfig[] {
+  const base = resolveDefaults(defaults);
+  const defaultsSchedule = defaults.layer.schedule ?? DEFAULT_SCHEDULE;
+  checkExpect(r, defaults.layer.expect, null, defaults.node, defaults.path);
+  const groupNames = new Map<string, Seen>();
+  const targetNames = new Map<string, Seen>();
+  const groups: GroupConfig[] = [];
+
+  raw.forEach((g, gi) => {
+    const groupName = g.name ?? `#${gi}`;
+    if (g.name !== null) {
+      const first = groupNames.get(g.name);
+      if (first !== undefined) {
+        r.report(r.resolve(g.node), childPath(g.path, 'name'), `duplicate group name "${g.name}" (first at ${where(first)})`);
+      } else {
+        groupNames.set(g.name, { path: g.path, line: r.lineOf(r.resolve(g.node)) });
+      }
+    }
+    const schedule = g.layer.schedule ?? defaultsSchedule;
+    const groupExpect = { ...defaults.layer.expect, ...g.layer.expect };
+    checkExpect(r, groupExpect, defaults.layer.expect, g.node, g.path);
+    const endpoints = new Map<string, Seen>();
+    const targets: TargetConfig[] = [];
+
+    for (const t of g.targets) {
+      const endpoint = endpointName(t.host, t.port);
+      const name = t.name ?? endpoint;
+      const seen: Seen = { path: t.path, line: r.lineOf(r.resolve(t.node)) };
+      const firstName = targetNames.get(name);
+      const firstEndpoint = endpoints.get(endpoint.toLowerCase());
+      if (firstName !== undefined) {
+        r.report(r.resolve(t.node), t.path, `duplicate target name "${name}" (first at ${where(firstName)}); names must be unique, set "name" to tell them apart`);
+      } else if (firstEndpoint !== undefined) {
+        r.report(r.resolve(t.node), t.path, `duplicate target ${endpoint} in group "${groupName}" (first at ${where(firstEndpoint)})`);
+      }
+      targetNames.set(name, targetNames.get(name) ?? seen);
+      endpoints.set(endpoint.toLowerCase(), endpoints.get(endpoint.toLowerCase()) ?? seen);
+
+      const expectations = { ...groupExpect, ...t.layer.expect };
+      checkExpect(r, expectations, groupExpect, t.node, t.path);
+      const pick = <K extends keyof ProbeLayer>(key: K): ProbeLayer[K] => t.layer[key] ?? g.layer[key];
+      const probe: ProbeSettings = {
+        helo_name: pick('helo_name') ?? base.helo_name,
+        starttls: pick('starttls') ?? base.starttls,
+        implicit_tls: pick('implicit_tls') ?? defaults.layer.implicit_tls ?? t.port === IMPLICIT_TLS_PORT,
+        timeout_seconds: pick('timeout_seconds') ?? base.timeout_seconds,
+        tls: { ...base.tls, ...g.layer.tls, ...t.layer.tls },
+      };
+      targets.push({ name, host: t.host, port: t.port, group: groupName, schedule, probe, expectations });
+    }
+    groups.push({ name: groupName, schedule, targets });
+  });
+  return groups;
+}
