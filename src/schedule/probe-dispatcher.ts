@@ -35,6 +35,8 @@ export class ProbeDispatcher {
   private readonly pending = new Map<string, PendingProbe>();
   private readonly running = new Map<string, Promise<void>>();
   private readonly lastSessionEnd = new Map<string, number>();
+  /** Probes waiting because another session to the same host is open: one session per host at a time. */
+  private readonly waitingForHost = new Map<string, PendingProbe[]>();
   private readonly backoff: Backoff;
   private timer: NodeJS.Timeout | null = null;
   private timerAt = Infinity;
@@ -90,6 +92,7 @@ export class ProbeDispatcher {
     this.clearTimer();
     this.heap.clear();
     this.pending.clear();
+    this.waitingForHost.clear();
     let timeout: NodeJS.Timeout | undefined;
     const grace = new Promise<void>((resolve) => (timeout = setTimeout(resolve, graceMs)));
     await Promise.race([Promise.allSettled([...this.running.values()]), grace]);
@@ -120,6 +123,11 @@ export class ProbeDispatcher {
       this.options.onSkip(target, 'backoff');
       return;
     }
+    const waiting = this.waitingForHost.get(target.host);
+    if (waiting) {
+      waiting.push(probe);
+      return;
+    }
     const gapEnds = (this.lastSessionEnd.get(target.host) ?? -Infinity) + this.options.minGapMs;
     if (gapEnds > now) {
       const deferred: PendingProbe = { ...probe, dueAt: gapEnds, cancelled: false };
@@ -128,6 +136,7 @@ export class ProbeDispatcher {
       return;
     }
     const latenessMs = now - probe.dueAt;
+    this.waitingForHost.set(target.host, []);
     const done = this.options
       .run(target)
       .then((result) => {
@@ -139,9 +148,26 @@ export class ProbeDispatcher {
       .catch((error: unknown) => this.options.onError(target, error))
       .finally(() => {
         this.running.delete(target.name);
+        this.releaseHost(target.host);
         this.pump();
       });
     this.running.set(target.name, done);
+  }
+
+  private releaseHost(host: string): void {
+    const waiting = this.waitingForHost.get(host) ?? [];
+    this.waitingForHost.delete(host);
+    const dueAt = (this.lastSessionEnd.get(host) ?? this.options.now()) + this.options.minGapMs;
+    for (const probe of waiting) {
+      if (probe.cancelled) continue;
+      if (this.pending.has(probe.target.name)) {
+        this.options.onSkip(probe.target, 'overlap');
+        continue;
+      }
+      const again: PendingProbe = { ...probe, dueAt: Math.max(probe.dueAt, dueAt), cancelled: false };
+      this.pending.set(probe.target.name, again);
+      this.heap.push(again);
+    }
   }
 
   private armTimer(): void {

@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest';
+import type { TargetConfig } from '../../src/config/types.js';
+import { ProbeDispatcher, type DispatcherOptions, type SkipReason } from '../../src/schedule/probe-dispatcher.js';
+import { result, sleep, target } from './dispatcher-fixtures.js';
+
+function harness(overrides: Partial<DispatcherOptions> & { probeMs?: number; reason?: 'service_unavailable' | null } = {}) {
+  const started: { name: string; at: number }[] = [];
+  const finished: { name: string; at: number }[] = [];
+  const skipped: { name: string; reason: SkipReason }[] = [];
+  let running = 0;
+  let maxRunning = 0;
+  const dispatcher = new ProbeDispatcher({
+    maxConcurrency: 4,
+    minGapMs: 0,
+    backoff: { initialMs: 10_000, maxMs: 60_000 },
+    now: Date.now,
+    run: async (t: TargetConfig) => {
+      started.push({ name: t.name, at: Date.now() });
+      running++;
+      maxRunning = Math.max(maxRunning, running);
+      await sleep(overrides.probeMs ?? 20);
+      running--;
+      return result(t, overrides.reason ?? null);
+    },
+    onResult: (t) => finished.push({ name: t.name, at: Date.now() }),
+    onSkip: (t, reason) => skipped.push({ name: t.name, reason }),
+    onError: (_t, error) => {
+      throw error;
+    },
+    ...overrides,
+  });
+  return { dispatcher, started, finished, skipped, maxRunning: () => maxRunning };
+}
+
+describe('ProbeDispatcher', () => {
+  it('starts each probe no earlier than it is due, in due order', async () => {
+    const h = harness();
+    const now = Date.now();
+    h.dispatcher.plan([
+      { target: target('b'), dueAt: now + 120 },
+      { target: target('a'), dueAt: now + 40 },
+    ]);
+    await sleep(250);
+    expect(h.started.map((s) => s.name)).toEqual(['a', 'b']);
+    expect(h.started[0]!.at).toBeGreaterThanOrEqual(now + 40);
+    expect(h.started[1]!.at).toBeGreaterThanOrEqual(now + 120);
+    expect(h.finished.map((f) => f.name)).toEqual(['a', 'b']);
+  });
+
+  it('never runs more probes at once than the concurrency limit', async () => {
+    const h = harness({ maxConcurrency: 3, probeMs: 30 });
+    const now = Date.now();
+    h.dispatcher.plan(Array.from({ length: 12 }, (_, i) => ({ target: target(`t${i}`), dueAt: now })));
+    await sleep(400);
+    expect(h.finished).toHaveLength(12);
+    expect(h.maxRunning()).toBe(3);
+  });
+
+  it('does not stack a second probe of a target that is still running', async () => {
+    const h = harness({ probeMs: 150 });
+    const now = Date.now();
+    h.dispatcher.plan([{ target: target('slow'), dueAt: now }]);
+    await sleep(30);
+    h.dispatcher.plan([{ target: target('slow'), dueAt: Date.now() }]);
+    await sleep(300);
+    expect(h.started).toHaveLength(1);
+    expect(h.skipped).toEqual([{ name: 'slow', reason: 'overlap' }]);
+  });
+
+  it('replaces a queued probe that never started with the newer round and counts the miss', async () => {
+    const h = harness({ maxConcurrency: 1, probeMs: 100 });
+    const now = Date.now();
+    h.dispatcher.plan([{ target: target('busy'), dueAt: now }, { target: target('queued'), dueAt: now }]);
+    h.dispatcher.plan([{ target: target('queued'), dueAt: now + 10 }]);
+    await sleep(350);
+    expect(h.started.map((s) => s.name)).toEqual(['busy', 'queued']);
+    expect(h.skipped).toEqual([{ name: 'queued', reason: 'overlap' }]);
+  });
+
+  it('keeps the minimum gap between two sessions to one host', async () => {
+    const h = harness({ minGapMs: 150, probeMs: 10 });
+    const now = Date.now();
+    h.dispatcher.plan([
+      { target: target('mx-25', 'mx.test'), dueAt: now },
+      { target: target('mx-587', 'mx.test'), dueAt: now },
+    ]);
+    await sleep(400);
+    expect(h.finished).toHaveLength(2);
+    expect(h.started[1]!.at - h.finished[0]!.at).toBeGreaterThanOrEqual(145);
+  });
+
+  it('backs off from a target that answered 421 and reports how long', async () => {
+    const h = harness({ reason: 'service_unavailable' });
+    h.dispatcher.plan([{ target: target('busy') , dueAt: Date.now() }]);
+    await sleep(80);
+    expect(h.dispatcher.backoffSeconds('busy')).toBeGreaterThan(9);
+    h.dispatcher.plan([{ target: target('busy'), dueAt: Date.now() }]);
+    await sleep(50);
+    expect(h.started).toHaveLength(1);
+    expect(h.skipped).toEqual([{ name: 'busy', reason: 'backoff' }]);
+  });
+
+  it('stop() waits for in-flight probes and starts nothing more', async () => {
+    const h = harness({ probeMs: 100 });
+    const now = Date.now();
+    h.dispatcher.plan([{ target: target('a'), dueAt: now }, { target: target('b'), dueAt: now + 50 }]);
+    await sleep(10);
+    await h.dispatcher.stop(2_000);
+    expect(h.finished.map((f) => f.name)).toEqual(['a']);
+    await sleep(100);
+    expect(h.started.map((s) => s.name)).toEqual(['a']);
+  });
+});
