@@ -1,0 +1,254 @@
+// The SQLite store (better-sqlite3): one JSON document per target and an append-only events table.
+//
+// Durability choices:
+// - WAL journal: a commit appends to the WAL, readers never see a half-written transaction, and a
+//   process killed mid-write (SIGKILL, OOM) loses at most the transaction it was in.
+// - synchronous=NORMAL, not FULL: in WAL mode NORMAL is still atomic and durable across a process
+//   crash; only a power loss or kernel panic can roll back the last few commits, and the database
+//   stays consistent when it does. FULL would fsync on every probe (~200/s under the bench) on the
+//   event loop that also serves /metrics. Losing the last seconds of state on power loss costs at
+//   most one change detected again (its event was lost in the same transaction as the baseline).
+// - locking_mode=EXCLUSIVE: the exporter is the only writer and holds the lock for as long as it
+//   runs, so a second exporter pointed at the same file fails at start-up with ERR_STORE_LOCKED
+//   instead of interleaving baselines with the first. The price: other programs cannot read the
+//   file while the exporter runs (use /api/v1/targets, or copy the file after stopping it).
+// - An existing file is checked (header, then PRAGMA quick_check on a read-only connection) before
+//   it is opened for writing; a file that fails is reported and never modified or deleted.
+import { mkdirSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
+import { decodeState, encodeState } from './state-codec.js';
+import { checkHeader, corruptMessage, lockedMessage, quickCheck } from './store-file-check.js';
+import { StoreError, storeCodeOf, type StoreErrorCode } from './store-error.js';
+import type { ChangeEvent, ChangeKind, TargetState } from './types.js';
+
+export { StoreError, type StoreErrorCode } from './store-error.js';
+
+export interface StoreOpenOptions {
+  /** How long to wait for another process's lock before ERR_STORE_LOCKED. Small: at start-up a
+   *  lock held longer than this is another exporter, not a transient reader. */
+  busyTimeoutMs?: number;
+}
+
+const DEFAULT_BUSY_TIMEOUT_MS = 250;
+
+interface EventRow {
+  target: string;
+  at: number;
+  kind: string;
+  tls: number | null;
+  subject: string | null;
+  old_value: string | null;
+  new_value: string | null;
+}
+
+export class SqliteStateStore {
+  readonly path: string;
+  private readonly db: Database.Database;
+  private readonly upsertState: Database.Statement<[string, string, number]>;
+  private readonly insertEvent: Database.Statement<[string, number, string, number | null, string | null, string | null, string | null]>;
+  private readonly selectAll: Database.Statement<[], { target: string; state: string }>;
+  private readonly selectOne: Database.Statement<[string], { target: string; state: string }>;
+  private readonly selectChanges: Database.Statement<[string, number], EventRow>;
+  private readonly deleteOlder: Database.Statement<[number]>;
+  private readonly saveTransaction: (state: TargetState, events: readonly ChangeEvent[]) => void;
+
+  private constructor(path: string, db: Database.Database) {
+    this.path = path;
+    this.db = db;
+    this.upsertState = db.prepare(
+      'INSERT INTO target_state (target, state, updated_at) VALUES (?, ?, ?) ' +
+        'ON CONFLICT (target) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at',
+    );
+    this.insertEvent = db.prepare(
+      'INSERT INTO change_event (target, at, kind, tls, subject, old_value, new_value) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
+    this.selectAll = db.prepare('SELECT target, state FROM target_state ORDER BY target');
+    this.selectOne = db.prepare('SELECT target, state FROM target_state WHERE target = ?');
+    this.selectChanges = db.prepare(
+      'SELECT target, at, kind, tls, subject, old_value, new_value FROM change_event ' +
+        'WHERE target = ? ORDER BY at DESC, id DESC LIMIT ?',
+    );
+    this.deleteOlder = db.prepare('DELETE FROM change_event WHERE at < ?');
+    this.saveTransaction = db.transaction((state: TargetState, events: readonly ChangeEvent[]) => {
+      this.upsertState.run(state.target, encodeState(state), state.last_result?.started_at ?? 0);
+      for (const e of events) {
+        const tls = e.tls === null ? null : e.tls ? 1 : 0;
+        this.insertEvent.run(e.target, e.at, e.kind, tls, e.subject, e.old_value, e.new_value);
+      }
+    });
+  }
+
+  /** Opens (creating it and its directory when missing) the store at `path`; ':memory:' keeps nothing. */
+  static open(path: string, options: StoreOpenOptions = {}): SqliteStateStore {
+    const timeout = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
+    if (path === ':memory:') return new SqliteStateStore(path, prepare(path, new Database(':memory:'), true));
+
+    try {
+      mkdirSync(dirname(path), { recursive: true });
+    } catch (error) {
+      throw unwritable(path, `its directory ${dirname(path)} cannot be created: ${messageOf(error)}`, error);
+    }
+    let size: number | null = null;
+    try {
+      const stat = statSync(path);
+      if (stat.isDirectory()) throw unwritable(path, 'it is a directory');
+      size = stat.size;
+    } catch (error) {
+      if (error instanceof StoreError) throw error;
+      if ((error as { code?: unknown }).code !== 'ENOENT') throw unwritable(path, messageOf(error), error);
+    }
+    if (size !== null && size > 0) {
+      try {
+        checkHeader(path, size);
+      } catch (error) {
+        if (error instanceof StoreError) throw error;
+        throw unwritable(path, `it cannot be read: ${messageOf(error)}`, error);
+      }
+      quickCheck(path, timeout);
+    }
+
+    let db: Database.Database;
+    try {
+      db = new Database(path, { timeout });
+    } catch (error) {
+      throw wrap(path, error, 'ERR_STORE_UNWRITABLE');
+    }
+    try {
+      return new SqliteStateStore(path, prepare(path, db, false));
+    } catch (error) {
+      db.close();
+      throw wrap(path, error, 'ERR_STORE_UNWRITABLE');
+    }
+  }
+
+  loadAll(): TargetState[] {
+    const rows = this.guard('ERR_STORE_CORRUPT', () => this.selectAll.all());
+    return rows.map((row) => this.decode(row.target, row.state));
+  }
+
+  /** One target's stored state, also after it was dropped from memory by a reload. */
+  load(target: string): TargetState | undefined {
+    const row = this.guard('ERR_STORE_CORRUPT', () => this.selectOne.get(target));
+    return row === undefined ? undefined : this.decode(row.target, row.state);
+  }
+
+  /** One transaction: the target's state row and its new change events. */
+  save(state: TargetState, events: readonly ChangeEvent[]): void {
+    this.guard('ERR_STORE_UNWRITABLE', () => this.saveTransaction(state, events));
+  }
+
+  /** The target's change events, newest first. */
+  changes(target: string, limit: number): ChangeEvent[] {
+    if (!Number.isFinite(limit) || limit < 1) return [];
+    const rows = this.guard('ERR_STORE_CORRUPT', () => this.selectChanges.all(target, Math.floor(limit)));
+    return rows.map((r) => ({
+      target: r.target,
+      at: r.at,
+      kind: r.kind as ChangeKind,
+      tls: r.tls === null ? null : r.tls !== 0,
+      subject: r.subject,
+      old_value: r.old_value,
+      new_value: r.new_value,
+    }));
+  }
+
+  /** Deletes change events older than the retention; returns how many. */
+  prune(nowSeconds: number, retentionDays: number): number {
+    const cutoff = nowSeconds - retentionDays * 86_400;
+    return this.guard('ERR_STORE_UNWRITABLE', () => this.deleteOlder.run(cutoff).changes);
+  }
+
+  /** Closes the database (checkpointing the WAL into the file); safe to call twice. */
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  private decode(target: string, json: string): TargetState {
+    try {
+      return decodeState(target, json);
+    } catch (error) {
+      const detail = `the stored state of target ${JSON.stringify(target)} cannot be decoded: ${messageOf(error)}`;
+      throw new StoreError('ERR_STORE_CORRUPT', this.path, corruptMessage(this.path, detail), { cause: error });
+    }
+  }
+
+  private guard<T>(fallback: StoreErrorCode, run: () => T): T {
+    if (!this.db.open) throw new StoreError('ERR_STORE_UNWRITABLE', this.path, `the store ${this.path} is closed`);
+    try {
+      return run();
+    } catch (error) {
+      throw wrap(this.path, error, fallback);
+    }
+  }
+}
+
+/** Pragmas, schema check and migrations; the database is ours and current when it returns. */
+function prepare(path: string, db: Database.Database, memory: boolean): Database.Database {
+  if (!memory) {
+    // Before the first read, so the WAL index lives in our heap and the lock is ours alone.
+    db.pragma('locking_mode = EXCLUSIVE');
+    const mode = db.pragma('journal_mode = WAL', { simple: true });
+    if (mode !== 'wal') throw unwritable(path, `it cannot be switched to WAL mode (journal_mode is ${String(mode)})`);
+    db.pragma('synchronous = NORMAL');
+  }
+  const version = db.pragma('user_version', { simple: true }) as number;
+  const appId = db.pragma('application_id', { simple: true }) as number;
+  if (version > SCHEMA_VERSION) {
+    throw new StoreError(
+      'ERR_STORE_SCHEMA',
+      path,
+      `${path} was written by a newer ehlo-exporter (schema ${version}; this version knows up to ${SCHEMA_VERSION}). ` +
+        'Run that version, or move the file aside to start with an empty store.',
+    );
+  }
+  const objects = (db.prepare("SELECT count(*) AS n FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%'").get() as { n: number }).n;
+  const fresh = version === 0 && appId === 0 && objects === 0;
+  if (!fresh && appId !== APPLICATION_ID) {
+    throw new StoreError(
+      'ERR_STORE_SCHEMA',
+      path,
+      `${path} is an SQLite database but not an ehlo-exporter store (application_id ${appId}). ` +
+        'Point the storage path at a new file; this one has been left as it is.',
+    );
+  }
+  // Always a write transaction, even with nothing to migrate: it takes the exclusive lock now and
+  // proves the file writable at start-up rather than at the first probe.
+  db.transaction(() => {
+    for (const m of MIGRATIONS) if (m.version > version) db.exec(m.sql);
+    db.pragma(`application_id = ${APPLICATION_ID}`);
+    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  }).immediate();
+  return db;
+}
+
+function wrap(path: string, error: unknown, fallback: StoreErrorCode): StoreError {
+  if (error instanceof StoreError) return error;
+  const code = storeCodeOf(error) ?? fallback;
+  const detail = messageOf(error);
+  switch (code) {
+    case 'ERR_STORE_CORRUPT':
+      return new StoreError(code, path, corruptMessage(path, detail), { cause: error });
+    case 'ERR_STORE_LOCKED':
+      return new StoreError(code, path, lockedMessage(path), { cause: error });
+    case 'ERR_STORE_UNWRITABLE':
+      return unwritable(path, detail, error);
+    case 'ERR_STORE_SCHEMA':
+      return new StoreError(code, path, `${path}: unexpected schema: ${detail}`, { cause: error });
+  }
+}
+
+function unwritable(path: string, detail: string, cause?: unknown): StoreError {
+  return new StoreError(
+    'ERR_STORE_UNWRITABLE',
+    path,
+    `cannot create or write the store ${path}: ${detail}. Give a storage path in a writable directory, ` +
+      'or :memory: to run without history.',
+    { cause },
+  );
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,66 @@
+// TargetState ⇄ the JSON document stored per target, and the trimming that keeps rows small.
+import type { ProbeResult } from '../probe/probe-result.js';
+import type { TargetState } from './types.js';
+
+/** Transcript lines kept for a failed probe: the end of the session, where it went wrong. */
+export const MAX_STORED_TRANSCRIPT_ENTRIES = 50;
+/** Characters kept of each kept transcript line. */
+export const MAX_STORED_TRANSCRIPT_LINE = 512;
+
+/**
+ * The result as remembered: a success keeps no transcript (its facts are in the result already,
+ * and 200 targets × every probe would mostly store greetings); a failure keeps the tail of its
+ * transcript, bounded, for /api and the failure log.
+ */
+export function trimResult(result: ProbeResult): ProbeResult {
+  if (result.success) return { ...result, transcript: [] };
+  const tail = result.transcript.slice(-MAX_STORED_TRANSCRIPT_ENTRIES);
+  return {
+    ...result,
+    transcript: tail.map((e) =>
+      e.line.length > MAX_STORED_TRANSCRIPT_LINE ? { ...e, line: e.line.slice(0, MAX_STORED_TRANSCRIPT_LINE) } : e,
+    ),
+  };
+}
+
+export function emptyState(target: string, group: string): TargetState {
+  return {
+    target,
+    group,
+    last_result: null,
+    baseline: null,
+    known_extensions: { plain: {}, tls: {} },
+    change_counts: {},
+    last_change_at: null,
+    failure_counts: {},
+  };
+}
+
+export function encodeState(state: TargetState): string {
+  return JSON.stringify(state);
+}
+
+/**
+ * Parses a stored document, filling fields an older version did not write with their empty value
+ * so that adding a field to TargetState needs no SQL migration. Throws on a document that is not
+ * a JSON object; the store reports that as corruption.
+ */
+export function decodeState(target: string, json: string): TargetState {
+  const raw: unknown = JSON.parse(json);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new TypeError(`the stored state of ${target} is not a JSON object`);
+  }
+  const doc = raw as Partial<TargetState>;
+  const empty = emptyState(target, typeof doc.group === 'string' ? doc.group : '');
+  return {
+    ...empty,
+    ...doc,
+    target,
+    known_extensions: {
+      plain: { ...doc.known_extensions?.plain },
+      tls: { ...doc.known_extensions?.tls },
+    },
+    change_counts: { ...doc.change_counts },
+    failure_counts: { ...doc.failure_counts },
+  };
+}
