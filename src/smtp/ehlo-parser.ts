@@ -1,0 +1,141 @@
+// RFC 5321 §4.1.1.1 EHLO reply parsing (with RFC 1869 keywords, RFC 1870 SIZE, RFC 4954 AUTH, RFC 9422 LIMITS).
+//
+//   ehlo-ok-rsp  = ( "250" SP Domain [ SP ehlo-greet ] CRLF )
+//                / ( "250-" Domain [ SP ehlo-greet ] CRLF
+//                    *( "250-" ehlo-line CRLF )
+//                    "250" SP ehlo-line CRLF )
+//   ehlo-greet   = 1*(%d0-9 / %d11-12 / %d14-127)
+//   ehlo-line    = ehlo-keyword *( SP ehlo-param )
+//   ehlo-keyword = (ALPHA / DIGIT) *(ALPHA / DIGIT / "-")
+//   ehlo-param   = 1*(%d33-126)   ; any CHAR excluding SP and all control characters
+//
+// Deliberate leniencies, each seen on real servers: runs of SP/HT and trailing spaces separate
+// parameters (Exim, Exchange); keywords are case-insensitive (the RFC says so; Exchange 2003
+// sends `8bitmime`); `KEYWORD=value` is the pre-RFC 2554 form (`AUTH=LOGIN PLAIN`) and means
+// `KEYWORD value`. Nothing here throws: a line we cannot read goes to `malformed`.
+import {
+  authMechanisms,
+  authParamsValid,
+  isAlnum,
+  limitsFacts,
+  limitsParamsValid,
+  sizeFacts,
+  sizeParamsValid,
+} from './ehlo-extension-facts.js';
+import type { EhloFacts, Reply } from './types.js';
+
+/** Longer "keywords" are not capabilities but noise; they must not become metric labels. */
+export const MAX_KEYWORD_LENGTH = 64;
+/** How many malformed lines are kept, and how many characters of each. */
+export const MAX_MALFORMED_LINES = 50;
+export const MAX_MALFORMED_LINE_LENGTH = 200;
+/** RFC 1035: a domain name has at most 255 octets; a longer first word is not one. */
+const MAX_DOMAIN_LENGTH = 255;
+
+const DASH = 0x2d;
+const EQUALS = 0x3d;
+
+/** Per keyword, the check of one line's parameters beyond the ehlo-param grammar. */
+const PARAM_CHECKS: Readonly<Record<string, (params: readonly string[]) => boolean>> = {
+  SIZE: sizeParamsValid,
+  AUTH: authParamsValid,
+  LIMITS: limitsParamsValid,
+};
+
+/** Parses a whole EHLO reply: reply.lines[0] is the greeting line (domain + text), the rest are ehlo-lines. */
+export function parseEhloReply(reply: Reply): EhloFacts {
+  const [greeting = '', ...ehloLines] = reply.lines;
+  const malformed: string[] = [];
+  const record = (line: string): void => {
+    if (malformed.length < MAX_MALFORMED_LINES) malformed.push(line.slice(0, MAX_MALFORMED_LINE_LENGTH));
+  };
+
+  // A Map keeps first-seen order for every key; a plain object would hoist keywords like "8".
+  const merged = new Map<string, Set<string>>();
+  for (const line of ehloLines) {
+    const parsed = parseEhloLine(line);
+    if (parsed === null) {
+      record(line);
+      continue;
+    }
+    const check = PARAM_CHECKS[parsed.keyword];
+    if (!parsed.wellFormed || (check !== undefined && !check(parsed.params))) record(line);
+    let params = merged.get(parsed.keyword);
+    if (params === undefined) merged.set(parsed.keyword, (params = new Set()));
+    for (const param of parsed.params) params.add(param);
+  }
+
+  const keywords: Record<string, string[]> = {};
+  for (const [keyword, params] of merged) keywords[keyword] = [...params];
+  return {
+    domain: firstWord(greeting),
+    keywords,
+    extensions: [...merged.keys()].sort(),
+    size: sizeFacts(keywords['SIZE']),
+    auth_mechanisms: authMechanisms(keywords['AUTH']),
+    limits: limitsFacts(keywords['LIMITS']),
+    malformed,
+  };
+}
+
+interface EhloLine {
+  /** Upper-cased. */
+  keyword: string;
+  params: string[];
+  /** False when the line was readable only through a leniency the grammar does not grant. */
+  wellFormed: boolean;
+}
+
+/**
+ * One ehlo-line, or null when no keyword can be read from it (empty, not starting with a letter or
+ * digit, or longer than MAX_KEYWORD_LENGTH). The keyword is the leading letters, digits and hyphens
+ * of the first word; the rest of that word may only be `=value` (old-style), anything else makes the
+ * line unreadable, since guessing a keyword from a fragment (`X_FOO` → `X`) would invent one.
+ */
+function parseEhloLine(line: string): EhloLine | null {
+  const words = splitWords(line);
+  const first = words[0];
+  if (first === undefined || !isAlnum(first.charCodeAt(0))) return null;
+  let end = 1;
+  while (end < first.length && (isAlnum(first.charCodeAt(end)) || first.charCodeAt(end) === DASH)) end++;
+  if (end > MAX_KEYWORD_LENGTH) return null;
+  const params = words.slice(1);
+  if (end < first.length) {
+    if (first.charCodeAt(end) !== EQUALS) return null;
+    const value = first.slice(end + 1);
+    if (value.length > 0) params.unshift(value);
+  }
+  return { keyword: first.slice(0, end).toUpperCase(), params, wellFormed: params.every(isEhloParam) };
+}
+
+/** Up to `max` words separated by runs of SP or HT; leading and trailing blanks ignored. */
+function splitWords(text: string, max = Infinity): string[] {
+  const words: string[] = [];
+  let start = -1;
+  for (let i = 0; i <= text.length && words.length < max; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 0x20;
+    const blank = c === 0x20 || c === 0x09;
+    if (blank && start !== -1) {
+      words.push(text.slice(start, i));
+      start = -1;
+    } else if (!blank && start === -1) {
+      start = i;
+    }
+  }
+  return words;
+}
+
+/** ehlo-param = 1*(%d33-126) */
+function isEhloParam(param: string): boolean {
+  for (let i = 0; i < param.length; i++) {
+    const c = param.charCodeAt(i);
+    if (c < 33 || c > 126) return false;
+  }
+  return param.length > 0;
+}
+
+/** Best effort only: many servers put a product name or the client's name first (see the corpus). */
+function firstWord(greeting: string): string | null {
+  const word = splitWords(greeting, 1)[0];
+  return word !== undefined && word.length <= MAX_DOMAIN_LENGTH ? word : null;
+}
