@@ -34,6 +34,13 @@ export class Backoff {
     return entry ? Math.max(0, entry.untilMs - nowMs) : 0;
   }
 
+  /** The same pauses under a new policy (a reload); pauses under way keep their end time. */
+  withPolicy(policy: BackoffPolicy): Backoff {
+    const next = new Backoff(policy);
+    for (const [key, entry] of this.entries) next.entries.set(key, entry);
+    return next;
+  }
+
   /** Forget keys no longer configured. */
   retain(keep: ReadonlySet<string>): void {
     for (const key of this.entries.keys()) if (!keep.has(key)) this.entries.delete(key);

@@ -37,13 +37,20 @@ export class ProbeDispatcher {
   private readonly lastSessionEnd = new Map<string, number>();
   /** Probes waiting because another session to the same host is open: one session per host at a time. */
   private readonly waitingForHost = new Map<string, PendingProbe[]>();
-  private readonly backoff: Backoff;
+  private backoff: Backoff;
   private timer: NodeJS.Timeout | null = null;
   private timerAt = Infinity;
   private stopped = false;
 
-  constructor(private readonly options: DispatcherOptions) {
+  constructor(private options: DispatcherOptions) {
     this.backoff = new Backoff(options.backoff);
+  }
+
+  /** Take new limits from a reloaded config; running probes are not disturbed. */
+  setLimits(limits: Pick<DispatcherOptions, 'maxConcurrency' | 'minGapMs' | 'backoff'>): void {
+    this.options = { ...this.options, ...limits };
+    this.backoff = this.backoff.withPolicy(limits.backoff);
+    this.pump();
   }
 
   get inFlight(): number {

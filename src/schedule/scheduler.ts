@@ -18,6 +18,14 @@ export interface SchedulerStats {
   latenessSeconds: Record<string, number>;
 }
 
+function limitsOf(p: PolitenessSettings) {
+  return {
+    maxConcurrency: p.max_concurrency,
+    minGapMs: p.min_gap_seconds * 1000,
+    backoff: { initialMs: p.backoff_initial_seconds * 1000, maxMs: p.backoff_max_seconds * 1000 },
+  };
+}
+
 export class Scheduler {
   private readonly dispatcher: ProbeDispatcher;
   private tasks: ScheduledTask[] = [];
@@ -29,9 +37,7 @@ export class Scheduler {
     private readonly now: () => number = Date.now,
   ) {
     this.dispatcher = new ProbeDispatcher({
-      maxConcurrency: politeness.max_concurrency,
-      minGapMs: politeness.min_gap_seconds * 1000,
-      backoff: { initialMs: politeness.backoff_initial_seconds * 1000, maxMs: politeness.backoff_max_seconds * 1000 },
+      ...limitsOf(politeness),
       now,
       run: callbacks.run,
       onResult: (target, result, latenessMs) => {
@@ -62,8 +68,9 @@ export class Scheduler {
   }
 
   /** Replace the running schedule with these groups (start-up and every successful reload). */
-  apply(groups: readonly GroupConfig[]): void {
+  apply(groups: readonly GroupConfig[], politeness?: PolitenessSettings): void {
     this.stopTasks();
+    if (politeness) this.dispatcher.setLimits(limitsOf(politeness));
     this.dispatcher.retain(new Set(groups.flatMap((g) => g.targets.map((t) => t.name))));
     for (const key of Object.keys(this.stats.latenessSeconds)) {
       if (!groups.some((g) => g.name === key)) delete this.stats.latenessSeconds[key];

@@ -1,0 +1,151 @@
+// The composition root: wires config, store, scheduler, metrics and the HTTP server together.
+// No logic of its own beyond the order things start, reload and stop in.
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { loadConfigFile } from './config/load-config.js';
+import type { ExporterConfig, TargetConfig } from './config/types.js';
+import { buildServer } from './http/server.js';
+import { createExporterRegistry } from './metrics/exporter-registry.js';
+import type { MetricsSource } from './metrics/exporter-status.js';
+import type { ProbeResult } from './probe/probe-result.js';
+import { probeTarget } from './probe/probe-target.js';
+import { OnDemandProber } from './schedule/on-demand-prober.js';
+import { Scheduler } from './schedule/scheduler.js';
+import { probeOptionsFor, readCaBundles, targetAddressOf, type CaBundles } from './schedule/target-probe-options.js';
+import { SqliteStateStore } from './state/sqlite-store.js';
+import { TargetStates } from './state/target-states.js';
+
+export interface AppOptions {
+  configFile: string;
+  storagePath: string;
+  defaultHeloName: string;
+  version: string;
+  nodeVersion: string;
+  logger: Logger;
+  /** Unix milliseconds. */
+  now?: () => number;
+}
+
+export interface App {
+  server: FastifyInstance;
+  reload(): Promise<{ ok: true } | { ok: false; error: string }>;
+  /** Stop the scheduler, wait for in-flight probes (bounded), close the server, close the store. */
+  close(): Promise<void>;
+}
+
+function loadConfig(options: AppOptions): { config: ExporterConfig; ca: CaBundles } {
+  const config = loadConfigFile(options.configFile, { defaultHeloName: options.defaultHeloName });
+  return { config, ca: readCaBundles(config) };
+}
+
+/** Throws the config's ConfigError or the store's StoreError: main reports them and exits. */
+export async function createApp(options: AppOptions): Promise<App> {
+  const now = options.now ?? Date.now;
+  const log = options.logger;
+  let { config, ca } = loadConfig(options);
+  const store = SqliteStateStore.open(options.storagePath);
+  const states = new TargetStates(store, { now: () => Math.floor(now() / 1000), retentionDays: config.storage.retention_days });
+  states.load();
+  let targetsByName = new Map(config.targets.map((t) => [t.name, t]));
+  states.retain(new Set(targetsByName.keys()));
+
+  let reloadSuccessful = true;
+  let lastReloadSuccess = now() / 1000;
+  let storeErrors = 0;
+
+  const onResult = (target: TargetConfig, result: ProbeResult) => {
+    const { events, storeError } = states.record(target.name, target.group, result);
+    if (storeError) {
+      storeErrors++;
+      log.error({ target: target.name, err: storeError.message }, 'could not save the probe result to the state store');
+    }
+    if (result.error) {
+      const { stage, reason, code, message } = result.error;
+      log.warn({ target: target.name, group: target.group, stage, reason, code }, `probe failed: ${message}`);
+    }
+    for (const e of events) {
+      log.info({ target: target.name, group: target.group, change: e.kind, tls: e.tls, subject: e.subject, old: e.old_value, new: e.new_value }, 'capability changed');
+    }
+  };
+
+  const scheduler = new Scheduler(
+    config.politeness,
+    {
+      run: (target) => probeTarget(targetAddressOf(target), probeOptionsFor(target, ca)),
+      onResult,
+      onError: (target, error) => log.error({ target: target.name, err: error }, 'internal error while probing'),
+    },
+    now,
+  );
+  const onDemand = new OnDemandProber(config, ca, { probe: probeTarget, backoffSeconds: (name) => scheduler.backoffSeconds(name), now });
+
+  const source: MetricsSource = {
+    targets: () => states.snapshot(),
+    expectations: (name) => targetsByName.get(name)?.expectations,
+    backoffSeconds: (name) => scheduler.backoffSeconds(name),
+    status: () => {
+      const stats = scheduler.snapshotStats();
+      const targetsByGroup: Record<string, number> = {};
+      for (const g of config.groups) targetsByGroup[g.name] = g.targets.length;
+      return {
+        version: options.version,
+        nodeVersion: options.nodeVersion,
+        configReloadSuccessful: reloadSuccessful,
+        configLastSuccessTimestamp: lastReloadSuccess,
+        targetsByGroup,
+        probesInFlight: scheduler.probesInFlight,
+        probesTotal: stats.probesTotal,
+        roundsMissed: stats.roundsMissed,
+        latenessSeconds: stats.latenessSeconds,
+        storeErrors,
+      };
+    },
+  };
+
+  const reload: App['reload'] = async () => {
+    let next: { config: ExporterConfig; ca: CaBundles };
+    try {
+      next = loadConfig(options);
+    } catch (error) {
+      reloadSuccessful = false;
+      const message = (error as Error).message;
+      log.error({ file: options.configFile, err: message }, 'config reload failed; the previous config keeps running');
+      return { ok: false, error: message };
+    }
+    ({ config, ca } = next);
+    targetsByName = new Map(config.targets.map((t) => [t.name, t]));
+    states.retain(new Set(targetsByName.keys()));
+    scheduler.apply(config.groups, config.politeness);
+    onDemand.apply(config, ca);
+    reloadSuccessful = true;
+    lastReloadSuccess = now() / 1000;
+    log.info({ file: options.configFile, targets: config.targets.length }, 'config reloaded');
+    return { ok: true };
+  };
+
+  const server = buildServer({
+    registry: createExporterRegistry(source),
+    logger: log,
+    probeOnDemand: (input) => onDemand.probe(input),
+    reload,
+    isReady: () => true,
+    targets: () => states.snapshot(),
+    changes: (target, limit) => states.changes(target, limit),
+  });
+
+  scheduler.apply(config.groups, config.politeness);
+  log.info({ file: options.configFile, targets: config.targets.length, storage: options.storagePath }, 'ehlo-exporter started');
+
+  let closing: Promise<void> | null = null;
+  const close = () =>
+    (closing ??= (async () => {
+      // In-flight probes get as long as the slowest configured timeout, then are abandoned.
+      const longest = config.targets.reduce((m, t) => Math.max(m, t.probe.timeout_seconds), 1);
+      const grace = longest * 1000 + 1000;
+      await scheduler.stop(grace);
+      await server.close();
+      store.close();
+    })());
+
+  return { server, reload, close };
+}

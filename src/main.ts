@@ -1,0 +1,129 @@
+#!/usr/bin/env node
+// The process edge: argv, environment, signals, exit codes. The only file that touches `process`.
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { createApp } from './app.js';
+import { runCheckConfig } from './cli/check-config-command.js';
+import { runProbeCommand } from './cli/probe-command.js';
+import { createLogger, LOG_LEVELS, type LogFormat } from './logging/create-logger.js';
+import { defaultHeloName } from './probe/probe-options.js';
+import { probeTarget } from './probe/probe-target.js';
+
+const DEFAULT_LISTEN_ADDRESS = ':9525';
+
+const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+const USAGE = `usage: ehlo-exporter [flags]                 run the exporter
+       ehlo-exporter probe HOST[:PORT] [...]   probe one server now (ehlo-exporter probe --help)
+       ehlo-exporter check-config FILE         validate a config file and print the resolved fleet
+
+flags:
+  --config.file=PATH         configuration file (default config/ehlo-exporter.yml)
+  --web.listen-address=ADDR  address to serve /metrics on (default ${DEFAULT_LISTEN_ADDRESS})
+  --storage.path=PATH        SQLite state file, or :memory: (default data/ehlo-exporter.db)
+  --log.level=LEVEL          ${LOG_LEVELS.join('|')} (default info)
+  --log.format=FORMAT        json|logfmt (default json)
+  --version                  print the version and exit
+`;
+
+function fail(message: string, code: number): never {
+  process.stderr.write(message.endsWith('\n') ? message : `${message}\n`);
+  process.exit(code);
+}
+
+/** ":9525" → all IPv4 interfaces; "[::]:9525" → IPv6; "127.0.0.1:9525". */
+function parseListenAddress(text: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(text);
+  const port = m ? Number(m[3]) : NaN;
+  if (!m || port > 65535) fail(`ehlo-exporter: --web.listen-address must be HOST:PORT or :PORT, got "${text}"`, 2);
+  return { host: m[1] ?? (m[2] || '0.0.0.0'), port };
+}
+
+async function serve(argv: string[]): Promise<void> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      options: {
+        'config.file': { type: 'string', default: 'config/ehlo-exporter.yml' },
+        'web.listen-address': { type: 'string', default: DEFAULT_LISTEN_ADDRESS },
+        'storage.path': { type: 'string', default: 'data/ehlo-exporter.db' },
+        'log.level': { type: 'string', default: 'info' },
+        'log.format': { type: 'string', default: 'json' },
+        version: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }));
+  } catch (error) {
+    fail(`ehlo-exporter: ${(error as Error).message}\n${USAGE}`, 2);
+  }
+  if (values.help) return void process.stdout.write(USAGE);
+  if (values.version) return void process.stdout.write(`ehlo-exporter ${VERSION} (node ${process.version})\n`);
+  const level = values['log.level'] as (typeof LOG_LEVELS)[number];
+  if (!LOG_LEVELS.includes(level)) fail(`ehlo-exporter: --log.level must be one of ${LOG_LEVELS.join(', ')}`, 2);
+  const format = values['log.format'] as LogFormat;
+  if (format !== 'json' && format !== 'logfmt') fail('ehlo-exporter: --log.format must be json or logfmt', 2);
+  const listen = parseListenAddress(values['web.listen-address']);
+  const logger = createLogger({ level, format, destination: process.stderr });
+
+  let app;
+  try {
+    app = await createApp({
+      configFile: values['config.file'],
+      storagePath: values['storage.path'],
+      defaultHeloName: defaultHeloName(),
+      version: VERSION,
+      nodeVersion: process.version,
+      logger,
+    });
+  } catch (error) {
+    fail(`ehlo-exporter: ${(error as Error).message}`, 1);
+  }
+  try {
+    await app.server.listen(listen);
+  } catch (error) {
+    await app.close();
+    fail(`ehlo-exporter: cannot listen on ${values['web.listen-address']}: ${(error as Error).message}`, 1);
+  }
+
+  process.on('SIGHUP', () => void app.reload());
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    app.close().then(
+      () => process.exit(0),
+      (error: unknown) => fail(`ehlo-exporter: error while shutting down: ${(error as Error).message}`, 1),
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  if (command === 'probe') {
+    if (rest.includes('--help') || rest.includes('-h')) {
+      const { PROBE_USAGE } = await import('./cli/probe-command.js');
+      return void process.stdout.write(`${PROBE_USAGE}\n`);
+    }
+    process.exitCode = await runProbeCommand(rest, {
+      probe: probeTarget,
+      defaultHeloName,
+      out: (text) => process.stdout.write(text),
+      err: (text) => process.stderr.write(text),
+      nowSeconds: () => Date.now() / 1000,
+    });
+    return;
+  }
+  if (command === 'check-config') {
+    if (rest.length !== 1) fail('usage: ehlo-exporter check-config FILE', 2);
+    process.exitCode = runCheckConfig(rest[0]!, (line) => process.stdout.write(`${line}\n`), (line) => process.stderr.write(`${line}\n`));
+    return;
+  }
+  await serve(argv);
+}
+
+void main(process.argv.slice(2));

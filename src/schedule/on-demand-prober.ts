@@ -1,0 +1,116 @@
+// /probe?target=…: a blackbox-style probe on request. Only configured targets by default, so the
+// exporter cannot be used as an open relay to probe (or attack) arbitrary hosts; an allowlist
+// checked against the *resolved* addresses widens that. Rate-limited, and polite like the schedule.
+import { lookup } from 'node:dns/promises';
+import type { ExporterConfig, TargetConfig } from '../config/types.js';
+import { isAllowed, parseAllowList, type AllowList } from '../discovery/address-policy.js';
+import type { ProbeOptions } from '../probe/probe-options.js';
+import type { ProbeResult } from '../probe/probe-result.js';
+import { parseTargetAddress, type TargetAddress } from '../probe/target-address.js';
+import { probeOptionsFor, type CaBundles } from './target-probe-options.js';
+import { TokenBuckets } from './token-bucket.js';
+
+export type OnDemandOutcome =
+  | { status: 'ok'; result: ProbeResult; group?: string; target?: TargetConfig }
+  | { status: 'forbidden' | 'rate_limited' | 'invalid'; message: string };
+
+export interface OnDemandDeps {
+  probe: (target: TargetAddress, options: ProbeOptions) => Promise<ProbeResult>;
+  /** Seconds a configured target still backs off after a 421 (0 when it may be probed). */
+  backoffSeconds: (targetName: string) => number;
+  resolve?: (host: string) => Promise<string[]>;
+  now?: () => number;
+}
+
+async function resolveAll(host: string): Promise<string[]> {
+  const answers = await lookup(host, { all: true, verbatim: true });
+  return answers.map((a) => a.address);
+}
+
+export class OnDemandProber {
+  private config: ExporterConfig;
+  private ca: CaBundles;
+  private allow: AllowList;
+  private buckets: TokenBuckets;
+  private byAddress = new Map<string, TargetConfig>();
+
+  constructor(config: ExporterConfig, ca: CaBundles, private readonly deps: OnDemandDeps) {
+    this.config = config;
+    this.ca = ca;
+    this.allow = parseAllowList(config.probe_endpoint.allow);
+    this.buckets = this.newBuckets();
+    this.index();
+  }
+
+  /** Swap in a new config (after a successful reload). */
+  apply(config: ExporterConfig, ca: CaBundles): void {
+    this.config = config;
+    this.ca = ca;
+    this.allow = parseAllowList(config.probe_endpoint.allow);
+    this.buckets = this.newBuckets();
+    this.index();
+  }
+
+  async probe(input: string): Promise<OnDemandOutcome> {
+    let address: TargetAddress;
+    try {
+      address = parseTargetAddress(input, 25);
+    } catch (error) {
+      return { status: 'invalid', message: (error as Error).message };
+    }
+    const configured = this.byAddress.get(`${address.host.toLowerCase()}:${address.port}`) ?? this.byName(input);
+    if (!configured) {
+      const refusal = await this.refuseUnconfigured(address);
+      if (refusal) return { status: 'forbidden', message: refusal };
+    }
+    const key = configured?.name ?? address.target;
+    const backoff = configured ? this.deps.backoffSeconds(configured.name) : 0;
+    if (backoff > 0) {
+      return { status: 'rate_limited', message: `${key} answered 421 recently; backing off for ${Math.ceil(backoff)} s more` };
+    }
+    if (!this.buckets.take(key)) {
+      return { status: 'rate_limited', message: `too many on-demand probes of ${key} (limits: ${this.config.probe_endpoint.per_target_per_minute}/min per target, ${this.config.probe_endpoint.total_per_minute}/min in total)` };
+    }
+    const options = configured ? probeOptionsFor(configured, this.ca) : this.optionsForUnconfigured(address);
+    const result = await this.deps.probe(configured ? { ...address, host: configured.host, port: configured.port } : address, options);
+    return configured ? { status: 'ok', result, group: configured.group, target: configured } : { status: 'ok', result };
+  }
+
+  private async refuseUnconfigured(address: TargetAddress): Promise<string | null> {
+    if (this.config.probe_endpoint.allow.length === 0) {
+      return `${address.target} is not a configured target; list it in the config or allow it under probe_endpoint.allow`;
+    }
+    let addresses: string[];
+    try {
+      addresses = await (this.deps.resolve ?? resolveAll)(address.host);
+    } catch (error) {
+      return `cannot resolve ${address.host}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`;
+    }
+    const verdict = isAllowed(this.allow, address.host, addresses);
+    return verdict.allowed ? null : `${address.target} is not allowed: ${verdict.reason}`;
+  }
+
+  private optionsForUnconfigured(address: TargetAddress): ProbeOptions {
+    const d = this.config.defaults;
+    return {
+      heloName: d.helo_name,
+      starttls: d.starttls,
+      implicitTls: address.port === 465 || d.implicit_tls,
+      timeoutSeconds: d.timeout_seconds,
+      tls: { serverName: d.tls.server_name, ca: d.tls.ca_file ? (this.ca.get(d.tls.ca_file) ?? null) : null, failOnVerifyError: d.tls.fail_on_verify_error, minVersion: d.tls.min_version },
+    };
+  }
+
+  private byName(input: string): TargetConfig | undefined {
+    return this.config.targets.find((t) => t.name === input);
+  }
+
+  private index(): void {
+    this.byAddress = new Map(this.config.targets.map((t) => [`${t.host.toLowerCase()}:${t.port}`, t]));
+  }
+
+  private newBuckets(): TokenBuckets {
+    const e = this.config.probe_endpoint;
+    return new TokenBuckets({ perKeyPerMinute: e.per_target_per_minute, totalPerMinute: e.total_per_minute, now: this.deps.now ?? Date.now });
+  }
+}

@@ -1,0 +1,44 @@
+// A configured target's settings, in the probe engine's terms. CA bundles are read when the config
+// is applied, not once per probe.
+import { readFileSync } from 'node:fs';
+import type { ExporterConfig, TargetConfig } from '../config/types.js';
+import type { ProbeOptions } from '../probe/probe-options.js';
+import type { TargetAddress } from '../probe/target-address.js';
+
+export type CaBundles = ReadonlyMap<string, string>;
+
+/** Read every CA file the config names; throws with the file name when one cannot be read. */
+export function readCaBundles(config: ExporterConfig): CaBundles {
+  const bundles = new Map<string, string>();
+  const users = [{ name: 'defaults', file: config.defaults.tls.ca_file }, ...config.targets.map((t) => ({ name: t.name, file: t.probe.tls.ca_file }))];
+  for (const { name, file } of users) {
+    if (file === null || bundles.has(file)) continue;
+    try {
+      bundles.set(file, readFileSync(file, 'utf8'));
+    } catch (error) {
+      throw new Error(`${config.file}: ${name}: cannot read tls.ca_file ${file}: ${(error as Error).message}`);
+    }
+  }
+  return bundles;
+}
+
+export function targetAddressOf(target: TargetConfig): TargetAddress {
+  const host = target.host.includes(':') ? `[${target.host}]` : target.host;
+  return { target: `${host}:${target.port}`, host: target.host, port: target.port };
+}
+
+export function probeOptionsFor(target: TargetConfig, ca: CaBundles): ProbeOptions {
+  const { probe } = target;
+  return {
+    heloName: probe.helo_name,
+    starttls: probe.starttls,
+    implicitTls: probe.implicit_tls,
+    timeoutSeconds: probe.timeout_seconds,
+    tls: {
+      serverName: probe.tls.server_name,
+      ca: probe.tls.ca_file === null ? null : (ca.get(probe.tls.ca_file) ?? null),
+      failOnVerifyError: probe.tls.fail_on_verify_error,
+      minVersion: probe.tls.min_version,
+    },
+  };
+}
