@@ -1,0 +1,266 @@
+// One SMTP connection's transport: bytes in, complete replies out (RFC 5321 §4.2), one command at a
+// time, and the STARTTLS upgrade over the same socket (RFC 3207 §4.2). Knows nothing of stages'
+// meaning: the caller names the stage so failures say where they happened.
+import net from 'node:net';
+import tls from 'node:tls';
+import { SmtpProtocolError } from './errors.js';
+import { ReplyAssembler, type ReplyLimits } from './reply-assembler.js';
+import { SessionError, classifySocketError, describeReply, type LinkFailure } from './session-error.js';
+import { seconds } from './connection-open.js';
+import type { Transcript } from './transcript.js';
+import type { Reply, Stage } from './types.js';
+
+/** Replies nobody asked for that we hold before calling the server broken (memory stays bounded). */
+const MAX_QUEUED_REPLIES = 4;
+
+interface Waiter {
+  stage: Stage;
+  timeoutMs: number;
+  timer: NodeJS.Timeout;
+  resolve: (reply: Reply) => void;
+  reject: (err: SessionError) => void;
+}
+
+export interface TlsUpgradeOptions {
+  serverName: string;
+  secureContext: tls.SecureContext;
+}
+
+export class SmtpConnection {
+  /** The socket we read from and write to: the TCP socket, or the TLS socket over it. */
+  #socket: net.Socket;
+  readonly #tcp: net.Socket;
+  readonly #assembler: ReplyAssembler;
+  readonly #transcript: Transcript;
+  readonly #queue: Reply[] = [];
+  #waiter: Waiter | null = null;
+  #failure: LinkFailure | null = null;
+  #closed = false;
+
+  constructor(socket: net.Socket, limits: ReplyLimits, transcript: Transcript) {
+    this.#socket = socket;
+    this.#tcp = socket;
+    this.#assembler = new ReplyAssembler(limits);
+    this.#transcript = transcript;
+    this.#attach(socket);
+    if (socket.destroyed) this.#fail({ reason: 'closed', detail: 'connection closed before the session began' });
+  }
+
+  get remoteAddress(): string | null {
+    return this.#tcp.remoteAddress ?? null;
+  }
+
+  /** False once the transport failed, timed out or closed: nothing more can be said on it. */
+  get usable(): boolean {
+    return this.#failure === null;
+  }
+
+  /** The next complete reply, or a SessionError at `stage` (timeout, reset, closed, protocol_error). */
+  readReply(stage: Stage, timeoutMs: number): Promise<Reply> {
+    const queued = this.#queue.shift();
+    if (queued !== undefined) return Promise.resolve(queued);
+    if (this.#failure !== null) return Promise.reject(this.#errorAt(stage, this.#failure));
+    if (this.#waiter !== null) throw new Error('SmtpConnection: one reply at a time');
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => this.#onTimeout(), Math.max(0, timeoutMs));
+      this.#waiter = { stage, timeoutMs, timer, resolve, reject };
+    });
+  }
+
+  /**
+   * Sends one command line with CRLF. Refuses when the server has already said something we did
+   * not ask for: answering it would pair our next command with the wrong reply.
+   */
+  send(stage: Stage, line: string): void {
+    if (this.#failure !== null) throw this.#errorAt(stage, this.#failure);
+    const unsolicited = this.#queue[0];
+    if (unsolicited !== undefined || this.#assembler.pendingBytes > 0) {
+      const what = unsolicited !== undefined ? describeReply(unsolicited) : `${this.#assembler.pendingBytes} bytes`;
+      const failure: LinkFailure = { reason: 'protocol_error', detail: `server sent data before our command (${what})` };
+      this.#fail(failure);
+      throw this.#errorAt(stage, failure);
+    }
+    this.#transcript.client(line);
+    this.#socket.write(`${line}\r\n`);
+  }
+
+  /**
+   * RFC 3207 §4.2: nothing received before the TLS handshake may be trusted after it. Drops every
+   * buffered reply and byte; returns how many bytes were dropped (non-zero means injection or a broken server).
+   */
+  discardBuffered(): number {
+    let bytes = this.#assembler.pendingBytes;
+    for (const reply of this.#queue) {
+      for (const line of reply.lines) bytes += Buffer.byteLength(line) + 6;
+    }
+    this.#queue.length = 0;
+    this.#assembler.reset();
+    if (bytes > 0) this.#transcript.event(`discarded ${bytes} bytes received after the STARTTLS reply, before TLS (RFC 3207 §4.2)`);
+    return bytes;
+  }
+
+  /** Runs the TLS handshake over the current TCP socket; verification is judged by the caller. */
+  startTls(stage: Stage, options: TlsUpgradeOptions, timeoutMs: number): Promise<tls.TLSSocket> {
+    if (this.#failure !== null) return Promise.reject(this.#errorAt(stage, this.#failure));
+    const tcp = this.#socket;
+    this.#detach(tcp);
+    tcp.on('error', ignore);
+    return new Promise((resolve, reject) => {
+      const secure = tls.connect({
+        socket: tcp,
+        // RFC 6066 §3: SNI carries host names only, never address literals.
+        servername: net.isIP(options.serverName) === 0 ? options.serverName : undefined,
+        secureContext: options.secureContext,
+        rejectUnauthorized: false,
+      });
+      const done = (failure: LinkFailure | null): void => {
+        clearTimeout(timer);
+        secure.off('secureConnect', onSecure);
+        secure.off('error', onError);
+        secure.off('close', onClose);
+        if (failure === null) {
+          this.#socket = secure;
+          this.#attach(secure);
+          resolve(secure);
+          return;
+        }
+        secure.on('error', ignore);
+        this.#socket = secure;
+        this.#fail(failure);
+        reject(this.#errorAt(stage, failure));
+      };
+      const onSecure = (): void => done(null);
+      const onError = (err: Error): void => done({ reason: 'tls_error', detail: `TLS handshake failed: ${classifySocketError(err).detail}` });
+      const onClose = (): void => done({ reason: 'tls_error', detail: 'connection closed during the TLS handshake' });
+      const timer = setTimeout(
+        () => done({ reason: 'timeout', detail: `TLS handshake not finished within ${seconds(timeoutMs)} s` }),
+        Math.max(0, timeoutMs),
+      );
+      secure.once('secureConnect', onSecure);
+      secure.on('error', onError);
+      secure.once('close', onClose);
+    });
+  }
+
+  /** Ends our side, gives the server up to `graceMs` to close, then destroys whatever is left. */
+  async close(graceMs: number): Promise<void> {
+    if (!this.#closed && graceMs > 0 && !this.#socket.destroyed) {
+      const socket = this.#socket;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, graceMs);
+        socket.once('close', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+        socket.end();
+      });
+    }
+    this.destroy();
+  }
+
+  destroy(): void {
+    if (this.#failure === null) this.#failure = { reason: 'closed', detail: 'connection closed by us' };
+    this.#rejectWaiter();
+    this.#socket.destroy();
+    this.#tcp.destroy();
+  }
+
+  #attach(socket: net.Socket): void {
+    socket.on('data', this.#onData);
+    socket.on('error', this.#onError);
+    socket.on('end', this.#onEnd);
+    socket.on('close', this.#onClose);
+  }
+
+  #detach(socket: net.Socket): void {
+    socket.off('data', this.#onData);
+    socket.off('error', this.#onError);
+    socket.off('end', this.#onEnd);
+    socket.off('close', this.#onClose);
+  }
+
+  readonly #onData = (chunk: Buffer): void => {
+    if (this.#failure !== null) return;
+    let replies: Reply[];
+    try {
+      replies = this.#assembler.push(chunk);
+    } catch (err) {
+      if (!(err instanceof SmtpProtocolError)) throw err;
+      this.#fail({ reason: 'protocol_error', detail: `${err.message} (${err.code})` });
+      return;
+    }
+    for (const reply of replies) {
+      this.#recordReply(reply);
+      this.#queue.push(reply);
+    }
+    const waiter = this.#waiter;
+    const next = waiter !== null ? this.#queue.shift() : undefined;
+    if (waiter !== null && next !== undefined) {
+      this.#waiter = null;
+      clearTimeout(waiter.timer);
+      waiter.resolve(next);
+    }
+    if (this.#queue.length > MAX_QUEUED_REPLIES) {
+      this.#fail({ reason: 'protocol_error', detail: `server sent ${this.#queue.length} replies nobody asked for` });
+    }
+  };
+
+  readonly #onError = (err: Error): void => {
+    this.#fail(classifySocketError(err));
+  };
+
+  readonly #onEnd = (): void => {
+    const pending = this.#assembler.pendingBytes;
+    const detail = pending > 0
+      ? `server closed the connection in the middle of a reply (${pending} bytes unanswered)`
+      : 'server closed the connection';
+    this.#fail({ reason: 'closed', detail });
+  };
+
+  readonly #onClose = (): void => {
+    this.#closed = true;
+    this.#fail({ reason: 'closed', detail: 'connection closed' });
+  };
+
+  #onTimeout(): void {
+    const waiter = this.#waiter;
+    if (waiter === null) return;
+    const pending = this.#assembler.pendingBytes;
+    const detail = pending > 0
+      ? `reply incomplete after ${seconds(waiter.timeoutMs)} s (${pending} bytes received)`
+      : `no reply within ${seconds(waiter.timeoutMs)} s`;
+    this.#fail({ reason: 'timeout', detail });
+  }
+
+  /** The first failure wins; the socket is destroyed so a misbehaving server costs nothing more. */
+  #fail(failure: LinkFailure): void {
+    if (this.#failure !== null) return;
+    this.#failure = failure;
+    this.#transcript.event(failure.reason === 'closed' ? failure.detail : `${failure.reason}: ${failure.detail}`);
+    this.#rejectWaiter();
+    this.#socket.destroy();
+    this.#tcp.destroy();
+  }
+
+  #rejectWaiter(): void {
+    const waiter = this.#waiter;
+    if (waiter === null || this.#failure === null) return;
+    this.#waiter = null;
+    clearTimeout(waiter.timer);
+    waiter.reject(this.#errorAt(waiter.stage, this.#failure));
+  }
+
+  #errorAt(stage: Stage, failure: LinkFailure): SessionError {
+    return new SessionError(stage, failure.reason, null, failure.detail);
+  }
+
+  #recordReply(reply: Reply): void {
+    const last = reply.lines.length - 1;
+    reply.lines.forEach((text, i) => {
+      const sep = i === last ? ' ' : '-';
+      this.#transcript.server(text === '' && i === last ? `${reply.code}` : `${reply.code}${sep}${text}`);
+    });
+  }
+}
+
+function ignore(): void {}

@@ -1,0 +1,53 @@
+// RFC 3207 STARTTLS and RFC 8314 implicit TLS: the handshake, its facts, and the clean slate after it.
+import { readTlsFacts } from './tls-facts.js';
+import { SessionError, describeReply, replyFailure } from './session-error.js';
+import type { SessionContext } from './session-context.js';
+import type { EhloFacts, TlsFacts } from './types.js';
+
+/** True when the session should continue inside TLS (the handshake is then already done). */
+export async function negotiateStartTls(ctx: SessionContext, ehlo: EhloFacts | null): Promise<boolean> {
+  const { record, options } = ctx;
+  const offered = ehlo !== null && Object.hasOwn(ehlo.keywords, 'STARTTLS');
+  record.starttls.offered = offered;
+  if (options.starttls === 'never') return false;
+  if (!offered) {
+    if (options.starttls === 'auto') return false;
+    const why = ehlo === null
+      ? 'STARTTLS is required, but the server refused EHLO (no ESMTP, so no STARTTLS)'
+      : 'STARTTLS is required, but the server did not advertise it';
+    throw new SessionError('starttls', 'starttls_not_offered', null, why);
+  }
+
+  record.starttls.attempted = true;
+  const reply = await ctx.timed('starttls', () => ctx.command('starttls', 'STARTTLS'));
+  record.starttls.replyCode = reply.code;
+  if (reply.code !== 220) {
+    // Opportunistic (auto) mode behaves as a sending MTA would: carry on in plaintext. 421 still
+    // ends the session, because the server is closing the channel.
+    if (options.starttls === 'required' || reply.code === 421) throw replyFailure('starttls', reply);
+    ctx.transcript.event(`STARTTLS refused (${describeReply(reply)}); continuing without TLS`);
+    return false;
+  }
+  // Anything after the 220 was sent before TLS protects the channel: a man in the middle may have
+  // put it there (CVE-2011-0411 class). It must not be read as a reply to what we send inside TLS.
+  record.starttls.discardedBytes = ctx.conn.discardBuffered();
+  await ctx.timed('tls_handshake', () => handshake(ctx, 'starttls'));
+  return true;
+}
+
+/** The TLS handshake on the session's socket; facts are recorded before verification is judged. */
+export async function handshake(ctx: SessionContext, mode: TlsFacts['mode']): Promise<void> {
+  const { serverName, secureContext, failOnVerifyError } = ctx.options.tls;
+  const socket = await ctx.conn.startTls(
+    'tls_handshake',
+    { serverName, secureContext },
+    ctx.budgetMs('tls_handshake'),
+  );
+  const facts = readTlsFacts(socket, serverName, mode);
+  ctx.record.tls = facts;
+  const verdict = facts.verified ? `certificate verified for ${serverName}` : `certificate NOT verified for ${serverName}: ${facts.verify_error ?? 'unknown'}`;
+  ctx.transcript.event(`TLS established (${mode}): ${facts.version ?? '?'} ${facts.cipher ?? '?'}; ${verdict}`);
+  if (!facts.verified && failOnVerifyError) {
+    throw new SessionError('tls_handshake', 'tls_verify', null, `the certificate did not verify for ${serverName}: ${facts.verify_error ?? 'unknown reason'}`);
+  }
+}

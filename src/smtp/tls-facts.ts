@@ -1,0 +1,115 @@
+// What the TLS layer of a session showed (RFC 8446/5246 negotiation, RFC 5280 certificates),
+// recorded whether or not the certificate verifies: an expired certificate is a fact worth seeing.
+import tls from 'node:tls';
+import type { CertificateFacts, TlsFacts } from './types.js';
+
+/** Chains longer than this are cut short: no real server sends more, a hostile one might. */
+const MAX_CHAIN = 16;
+
+export function readTlsFacts(socket: tls.TLSSocket, serverName: string, mode: TlsFacts['mode']): TlsFacts {
+  const cipher = socket.getCipher();
+  const leaf = socket.getPeerCertificate(true);
+  const hasLeaf = leaf !== null && typeof leaf === 'object' && typeof leaf.fingerprint256 === 'string';
+  const verification = verify(socket, serverName, hasLeaf ? leaf : null);
+  return {
+    mode,
+    version: socket.getProtocol() ?? null,
+    cipher: cipher ? (cipher.standardName ?? cipher.name ?? null) : null,
+    cert: hasLeaf ? certificateFacts(leaf) : null,
+    chain_earliest_not_after: hasLeaf ? earliestNotAfter(leaf) : null,
+    verified: verification === null,
+    verify_error: verification,
+  };
+}
+
+/** Null when the chain verifies against our trust anchors AND names serverName; else the reason code. */
+function verify(socket: tls.TLSSocket, serverName: string, leaf: tls.PeerCertificate | null): string | null {
+  if (leaf === null) return 'NO_PEER_CERTIFICATE';
+  if (!socket.authorized) {
+    const err = socket.authorizationError as unknown;
+    if (typeof err === 'string') return err;
+    if (err instanceof Error) return (err as NodeJS.ErrnoException).code ?? err.message;
+    return 'UNABLE_TO_VERIFY';
+  }
+  const identity = tls.checkServerIdentity(serverName, leaf);
+  if (identity === undefined) return null;
+  return (identity as NodeJS.ErrnoException).code ?? 'ERR_TLS_CERT_ALTNAME_INVALID';
+}
+
+export function certificateFacts(cert: tls.PeerCertificate): CertificateFacts {
+  return {
+    subject: formatName(cert.subject),
+    sans: parseSubjectAltName(cert.subjectaltname ?? ''),
+    issuer: formatName(cert.issuer),
+    not_before: isoDate(cert.valid_from),
+    not_after: isoDate(cert.valid_to),
+    fingerprint_sha256: cert.fingerprint256.toUpperCase(),
+  };
+}
+
+/** RFC 4514 order (most specific first): "CN=mx.example.com, O=Example, C=US". */
+export function formatName(name: tls.Certificate | undefined): string {
+  if (name === undefined || name === null) return '';
+  const parts: string[] = [];
+  for (const [key, value] of Object.entries(name as unknown as Record<string, string | string[]>)) {
+    for (const v of Array.isArray(value) ? value : [value]) parts.push(`${key}=${v}`);
+  }
+  return parts.reverse().join(', ');
+}
+
+/**
+ * Node's subjectaltname: `DNS:a.example, IP Address:192.0.2.1, DNS:"odd, name"` (values with
+ * separators are JSON-quoted). Returned as "DNS:a.example", "IP:192.0.2.1"; other types verbatim.
+ */
+export function parseSubjectAltName(text: string): string[] {
+  const out: string[] = [];
+  let i = 0;
+  while (i < text.length) {
+    while (text[i] === ' ' || text[i] === ',') i++;
+    if (i >= text.length) break;
+    const colon = text.indexOf(':', i);
+    if (colon === -1) break;
+    const type = text.slice(i, colon);
+    let value: string;
+    let j = colon + 1;
+    if (text[j] === '"') {
+      let k = j + 1;
+      while (k < text.length && text[k] !== '"') k += text[k] === '\\' ? 2 : 1;
+      try {
+        value = JSON.parse(text.slice(j, k + 1)) as string;
+      } catch {
+        value = text.slice(j + 1, k);
+      }
+      j = k + 1;
+    } else {
+      const comma = text.indexOf(', ', j);
+      const end = comma === -1 ? text.length : comma;
+      value = text.slice(j, end);
+      j = end;
+    }
+    out.push(`${type === 'IP Address' ? 'IP' : type}:${value}`);
+    i = j;
+  }
+  return out;
+}
+
+/** Walks issuerCertificate links; a self-signed root points at itself, so stop on a repeat. */
+function earliestNotAfter(leaf: tls.DetailedPeerCertificate): string | null {
+  const seen = new Set<string>();
+  let earliest: number | null = null;
+  let cert: tls.DetailedPeerCertificate | undefined = leaf;
+  while (cert !== undefined && seen.size < MAX_CHAIN && !seen.has(cert.fingerprint256)) {
+    seen.add(cert.fingerprint256);
+    const t = Date.parse(cert.valid_to);
+    if (Number.isFinite(t) && (earliest === null || t < earliest)) earliest = t;
+    const next: tls.DetailedPeerCertificate | undefined = cert.issuerCertificate;
+    cert = next !== null && typeof next === 'object' && typeof next.fingerprint256 === 'string' ? next : undefined;
+  }
+  return earliest === null ? null : new Date(earliest).toISOString();
+}
+
+/** OpenSSL's "Jan  1 00:00:00 2030 GMT" → ISO 8601; verbatim if it cannot be read. */
+function isoDate(text: string): string {
+  const t = Date.parse(text);
+  return Number.isFinite(t) ? new Date(t).toISOString() : text;
+}
