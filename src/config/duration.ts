@@ -1,14 +1,15 @@
 // Durations as Prometheus writes them (`10s`, `1m30s`, `1h`, `30d`): units largest first, each at
 // most once, so a value reads the same in our config as in prometheus.yml next to it.
 
+/** Unit → milliseconds. Integers, so that sums are exact (0.001 * 9 is not). */
 const UNITS: ReadonlyArray<readonly [string, number]> = [
-  ['y', 365 * 86400],
-  ['w', 7 * 86400],
-  ['d', 86400],
-  ['h', 3600],
-  ['m', 60],
-  ['s', 1],
-  ['ms', 0.001],
+  ['y', 365 * 86_400_000],
+  ['w', 7 * 86_400_000],
+  ['d', 86_400_000],
+  ['h', 3_600_000],
+  ['m', 60_000],
+  ['s', 1000],
+  ['ms', 1],
 ];
 
 const DURATION_RE = /^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$/;
@@ -20,21 +21,22 @@ export function parseDuration(text: string): number | null {
   const m = DURATION_RE.exec(text);
   if (m === null) return null;
   let ms = 0;
-  UNITS.forEach(([, seconds], i) => {
+  UNITS.forEach(([, unitMs], i) => {
     const part = m[i + 1];
-    if (part !== undefined) ms += Number(part) * seconds * 1000;
+    if (part !== undefined) ms += Number(part) * unitMs;
   });
-  // Counted in milliseconds so that `1s500ms` is exactly 1.5 and not a float sum.
   return Number.isSafeInteger(ms) ? ms / 1000 : null;
 }
 
-/** The shortest Prometheus-style spelling of a number of seconds, e.g. 90 → `1m30s`. */
+/**
+ * A Prometheus-style spelling of a number of seconds, e.g. 90 → `1m30s`. Days are the largest
+ * unit, so `30d` prints as written rather than as `4w2d`.
+ */
 export function formatDuration(seconds: number): string {
   let ms = Math.round(seconds * 1000);
   if (ms === 0) return '0s';
   let out = '';
-  for (const [unit, size] of UNITS) {
-    const unitMs = Math.round(size * 1000);
+  for (const [unit, unitMs] of UNITS.slice(2)) {
     const n = Math.floor(ms / unitMs);
     if (n > 0) {
       out += `${n}${unit}`;

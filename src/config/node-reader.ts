@@ -158,15 +158,17 @@ export class NodeReader {
   duration(node: Node | null, path: string, positive: boolean): number | undefined {
     const n = this.resolve(node);
     const example = 'a duration such as "10s", "1m30s" or "1h"';
-    if (isScalar(n) && typeof n.value === 'number') {
+    // A bare 0 needs no unit (Prometheus reads it so too); YAML hands it over as a number.
+    const zero = isScalar(n) && n.value === 0;
+    if (isScalar(n) && typeof n.value === 'number' && !zero) {
       this.report(n, path, `expected ${example}, got number ${n.value} (add a unit, e.g. "${n.value}s")`);
       return undefined;
     }
-    if (!isScalar(n) || typeof n.value !== 'string') {
+    if (!isScalar(n) || (typeof n.value !== 'string' && !zero)) {
       this.report(n, path, `expected ${example}, got ${describe(n)}`);
       return undefined;
     }
-    const seconds = parseDuration(n.value);
+    const seconds = zero ? 0 : parseDuration(String(n.value));
     if (seconds === null) {
       this.report(n, path, `expected ${example} (units y, w, d, h, m, s, ms, largest first), got "${n.value}"`);
       return undefined;

@@ -17,6 +17,8 @@ export interface ProbeLayer {
   implicit_tls?: boolean;
   tls: Partial<TlsSettings>;
   expect: Expectations;
+  /** Where `expect:` was written, so a clash between expectations is reported on that line. */
+  expectNode?: Node | null;
 }
 
 export const LAYER_KEYS = ['schedule', 'timeout', 'helo_name', 'starttls', 'implicit_tls', 'tls', 'expect'] as const;
@@ -53,7 +55,10 @@ export function readProbeLayer(r: NodeReader, entries: Map<string, Entry>, path:
   if (entries.has('starttls')) layer.starttls = r.oneOf(...at('starttls'), ['auto', 'never', 'required'] as const);
   if (entries.has('implicit_tls')) layer.implicit_tls = r.boolean(...at('implicit_tls'));
   if (entries.has('tls')) layer.tls = readTls(r, ...at('tls'));
-  if (entries.has('expect')) layer.expect = readExpect(r, ...at('expect'));
+  if (entries.has('expect')) {
+    layer.expect = readExpect(r, ...at('expect'));
+    layer.expectNode = at('expect')[0];
+  }
   return dropUndefined(layer);
 }
 

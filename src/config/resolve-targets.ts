@@ -66,7 +66,7 @@ function where(s: Seen): string {
 export function resolveGroups(r: NodeReader, defaults: DefaultsInput, raw: RawGroup[]): GroupConfig[] {
   const base = resolveDefaults(defaults);
   const defaultsSchedule = defaults.layer.schedule ?? DEFAULT_SCHEDULE;
-  checkExpect(r, defaults.layer.expect, null, defaults.node, defaults.path);
+  checkExpect(r, defaults.layer.expect, null, defaults.layer.expectNode ?? defaults.node, defaults.path);
   const groupNames = new Map<string, Seen>();
   const targetNames = new Map<string, Seen>();
   const groups: GroupConfig[] = [];
@@ -83,7 +83,7 @@ export function resolveGroups(r: NodeReader, defaults: DefaultsInput, raw: RawGr
     }
     const schedule = g.layer.schedule ?? defaultsSchedule;
     const groupExpect = { ...defaults.layer.expect, ...g.layer.expect };
-    checkExpect(r, groupExpect, defaults.layer.expect, g.node, g.path);
+    checkExpect(r, groupExpect, defaults.layer.expect, g.layer.expectNode ?? g.node, g.path);
     const endpoints = new Map<string, Seen>();
     const targets: TargetConfig[] = [];
 
@@ -102,7 +102,7 @@ export function resolveGroups(r: NodeReader, defaults: DefaultsInput, raw: RawGr
       endpoints.set(endpoint.toLowerCase(), endpoints.get(endpoint.toLowerCase()) ?? seen);
 
       const expectations = { ...groupExpect, ...t.layer.expect };
-      checkExpect(r, expectations, groupExpect, t.node, t.path);
+      checkExpect(r, expectations, groupExpect, t.layer.expectNode ?? t.node, t.path);
       const pick = <K extends keyof ProbeLayer>(key: K): ProbeLayer[K] => t.layer[key] ?? g.layer[key];
       const probe: ProbeSettings = {
         helo_name: pick('helo_name') ?? base.helo_name,
