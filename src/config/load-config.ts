@@ -1,9 +1,9 @@
 // Loading: read the file, parse YAML keeping positions, read every section collecting problems,
 // resolve the fleet, and either return one frozen ExporterConfig or throw one ConfigError.
 import { readFileSync, statSync } from 'node:fs';
-import { hostname } from 'node:os';
 import { isMap, LineCounter, parseDocument } from 'yaml';
 import type { Node, YAMLError } from 'yaml';
+import { defaultHeloName } from '../probe/probe-options.js';
 import type { ExporterConfig } from './types.js';
 import { ConfigError, type ConfigProblem } from './config-error.js';
 import { deepFreeze } from './deep-freeze.js';
@@ -14,7 +14,7 @@ import { emptyLayer, LAYER_KEYS, readProbeLayer } from './read-probe-layer.js';
 import { resolveDefaults, resolveGroups } from './resolve-targets.js';
 
 export interface LoadConfigOptions {
-  /** EHLO name when the config sets none; the caller passes the machine's FQDN. */
+  /** EHLO name when the config sets none; default: the probe's defaultHeloName() (the machine's FQDN). */
   defaultHeloName?: string;
 }
 
@@ -67,7 +67,7 @@ export function parseConfigText(text: string, file: string, options: LoadConfigO
     layer: defaultsLayer,
     node: defaultsNode,
     path: 'defaults',
-    helo_name: options.defaultHeloName ?? hostname(),
+    helo_name: options.defaultHeloName ?? defaultHeloName(),
   };
   const politeness = readPoliteness(r, value('politeness'), 'politeness');
   const probeEndpoint = readProbeEndpoint(r, value('probe_endpoint'), 'probe_endpoint');

@@ -4,11 +4,14 @@ import { isScalar } from 'yaml';
 import type { Node } from 'yaml';
 import { childPath, type NodeReader } from './node-reader.js';
 import { emptyLayer, LAYER_KEYS, readProbeLayer, type ProbeLayer } from './read-probe-layer.js';
-import { parseTargetString } from './target-string.js';
+import { ProbeInputError } from '../probe/probe-input-error.js';
+import { parseTargetAddress, type TargetAddress } from '../probe/target-address.js';
 
 export const DEFAULT_PORT = 25;
 
 export interface RawTarget {
+  /** Normalised `host:port` / `[v6]:port`: the default name, and the key for duplicates in a group. */
+  address: string;
   host: string;
   port: number;
   name: string | null;
@@ -70,14 +73,9 @@ function readGroup(r: NodeReader, node: Node | null, path: string): RawGroup {
 function readTarget(r: NodeReader, node: Node | null, path: string): RawTarget | undefined {
   // Short form: just the target string.
   if (isScalar(node)) {
-    const text = r.string(node, path);
-    if (text === undefined) return undefined;
-    const parsed = parseTargetString(text, DEFAULT_PORT);
-    if (!parsed.ok) {
-      r.report(node, path, parsed.message);
-      return undefined;
-    }
-    return { host: parsed.host, port: parsed.port, name: null, node, path, layer: emptyLayer() };
+    const parsed = readAddress(r, node, path);
+    if (parsed === undefined) return undefined;
+    return { address: parsed.target, host: parsed.host, port: parsed.port, name: null, node, path, layer: emptyLayer() };
   }
   const entries = r.map(node, path, TARGET_KEYS, TARGET_MISPLACED);
   if (entries === undefined) return undefined;
@@ -87,13 +85,26 @@ function readTarget(r: NodeReader, node: Node | null, path: string): RawTarget |
   if (nameEntry !== undefined) name = r.string(nameEntry.value, childPath(path, 'name')) ?? null;
   const target = r.required(entries, 'target', node, path);
   if (target === undefined) return undefined;
-  const tpath = childPath(path, 'target');
-  const text = r.string(target.value, tpath);
+  const parsed = readAddress(r, r.resolve(target.value), childPath(path, 'target'));
+  if (parsed === undefined) return undefined;
+  return { address: parsed.target, host: parsed.host, port: parsed.port, name, node, path, layer };
+}
+
+/** One parser for target strings, shared with `ehlo-exporter probe` and /probe. */
+function readAddress(r: NodeReader, node: Node | null, path: string): TargetAddress | undefined {
+  const text = r.string(node, path);
   if (text === undefined) return undefined;
-  const parsed = parseTargetString(text, DEFAULT_PORT);
-  if (!parsed.ok) {
-    r.report(r.resolve(target.value), tpath, parsed.message);
+  try {
+    return parseTargetAddress(text, DEFAULT_PORT);
+  } catch (e) {
+    if (!(e instanceof ProbeInputError)) throw e;
+    r.report(node, path, e.code === 'ERR_TARGET_PORT' ? portMessage(text) : e.message);
     return undefined;
   }
-  return { host: parsed.host, port: parsed.port, name, node, path, layer };
+}
+
+/** The port range in the words the config docs use; the parser has already found the port text. */
+function portMessage(text: string): string {
+  const port = text.trim().slice(text.trim().lastIndexOf(':') + 1);
+  return /^\d+$/.test(port) ? `port must be 1–65535, got ${Number(port)}` : `port must be a number 1–65535, got "${port}"`;
 }

@@ -1,6 +1,5 @@
 // Merges the layers (built-in defaults ← `defaults` ← group ← target, most specific wins, key by
 // key) into complete TargetConfigs, and checks what only the whole fleet can show: duplicates.
-import { isIP } from 'node:net';
 import type { Node } from 'yaml';
 import type { Expectations, GroupConfig, ProbeSettings, TargetConfig, TlsSettings } from './types.js';
 import { childPath, type NodeReader } from './node-reader.js';
@@ -33,10 +32,6 @@ export function resolveDefaults(d: DefaultsInput): ProbeSettings {
     timeout_seconds: d.layer.timeout_seconds ?? DEFAULT_TIMEOUT_SECONDS,
     tls: { ...DEFAULT_TLS, ...d.layer.tls },
   };
-}
-
-export function endpointName(host: string, port: number): string {
-  return isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
 function bothRequiredAndForbidden(e: Expectations): string[] {
@@ -88,18 +83,18 @@ export function resolveGroups(r: NodeReader, defaults: DefaultsInput, raw: RawGr
     const targets: TargetConfig[] = [];
 
     for (const t of g.targets) {
-      const endpoint = endpointName(t.host, t.port);
+      const endpoint = t.address;
       const name = t.name ?? endpoint;
       const seen: Seen = { path: t.path, line: r.lineOf(r.resolve(t.node)) };
       const firstName = targetNames.get(name);
-      const firstEndpoint = endpoints.get(endpoint.toLowerCase());
+      const firstEndpoint = endpoints.get(endpoint);
       if (firstName !== undefined) {
         r.report(r.resolve(t.node), t.path, `duplicate target name "${name}" (first at ${where(firstName)}); names must be unique, set "name" to tell them apart`);
       } else if (firstEndpoint !== undefined) {
         r.report(r.resolve(t.node), t.path, `duplicate target ${endpoint} in group "${groupName}" (first at ${where(firstEndpoint)})`);
       }
       targetNames.set(name, targetNames.get(name) ?? seen);
-      endpoints.set(endpoint.toLowerCase(), endpoints.get(endpoint.toLowerCase()) ?? seen);
+      endpoints.set(endpoint, endpoints.get(endpoint) ?? seen);
 
       const expectations = { ...groupExpect, ...t.layer.expect };
       checkExpect(r, expectations, groupExpect, t.layer.expectNode ?? t.node, t.path);

@@ -251,7 +251,7 @@ const cases: Case[] = [
     text: 'probe_endpoint:\n  allow: ["mail server"]\n' + ok(),
     lines: ['bad.yml:2: probe_endpoint.allow[0]: "mail server" is neither an IP address, a CIDR block nor a host name'],
   },
-  // Ports and target strings
+  // Ports and target strings (parsed by src/probe/target-address.ts, shared with `probe` and /probe)
   {
     name: 'a port out of range (short form)',
     text: 'groups:\n  - name: mx\n    targets:\n      - mx1.example.com:70000\n',
@@ -265,37 +265,37 @@ const cases: Case[] = [
   {
     name: 'a port that is a service name',
     text: 'groups:\n  - name: mx\n    targets: ["mx1.example.com:smtp"]\n',
-    lines: ['bad.yml:3: groups[0].targets[0]: bad target "mx1.example.com:smtp": the port must be a number, got "smtp"'],
+    lines: ['bad.yml:3: groups[0].targets[0]: port must be a number 1–65535, got "smtp"'],
   },
   {
     name: 'IPv6 without brackets',
     text: 'groups:\n  - name: mx\n    targets: ["2001:db8::25"]\n',
-    lines: ['bad.yml:3: groups[0].targets[0]: bad target "2001:db8::25": write an IPv6 address in brackets, e.g. "[2001:db8::25]:25"'],
+    lines: ['bad.yml:3: groups[0].targets[0]: target "2001:db8::25": write IPv6 addresses in brackets, e.g. [2001:db8::1]:25'],
   },
   {
     name: 'an unclosed bracket',
     text: 'groups:\n  - name: mx\n    targets: ["[2001:db8::25:25"]\n',
-    lines: ['bad.yml:3: groups[0].targets[0]: bad target "[2001:db8::25:25": missing "]" after the IPv6 address'],
+    lines: ['bad.yml:3: groups[0].targets[0]: target "[2001:db8::25:25": "[" without a closing "]"'],
   },
   {
     name: 'brackets around a non-IPv6 address',
     text: 'groups:\n  - name: mx\n    targets: ["[192.0.2.1]:25"]\n',
-    lines: ['bad.yml:3: groups[0].targets[0]: bad target "[192.0.2.1]:25": "192.0.2.1" in brackets is not an IPv6 address'],
+    lines: ['bad.yml:3: groups[0].targets[0]: target "[192.0.2.1]:25": "192.0.2.1" is not an IPv6 address'],
   },
   {
     name: 'an empty label in a host name',
     text: 'groups:\n  - name: mx\n    targets: ["mx1..example.com"]\n',
-    lines: ['bad.yml:3: groups[0].targets[0]: bad target "mx1..example.com": "mx1..example.com" is not a valid host name or IPv4 address'],
+    lines: ['bad.yml:3: groups[0].targets[0]: target "mx1..example.com": "mx1..example.com" is not a valid host name or IP address'],
   },
   {
     name: 'an IPv4 address out of range',
     text: 'groups:\n  - name: mx\n    targets: ["192.0.2.256:25"]\n',
-    lines: ['bad.yml:3: groups[0].targets[0]: bad target "192.0.2.256:25": "192.0.2.256" is not a valid host name or IPv4 address'],
+    lines: ['bad.yml:3: groups[0].targets[0]: target "192.0.2.256:25": "192.0.2.256" is not a valid host name or IP address'],
   },
   {
     name: 'a target with no host',
     text: 'groups:\n  - name: mx\n    targets: [":25"]\n',
-    lines: ['bad.yml:3: groups[0].targets[0]: bad target ":25": the host is empty'],
+    lines: ['bad.yml:3: groups[0].targets[0]: target ":25": "" is not a valid host name or IP address'],
   },
   // Duplicates
   {

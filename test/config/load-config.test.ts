@@ -1,11 +1,12 @@
 // Resolution: the layers merge key by key into complete, frozen targets; real files are read
 // from disk, including the shipped default config and the larger example.
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, formatProblem, loadConfigFile, parseConfigText } from '../../src/config/index.js';
 import type { ExporterConfig, TargetConfig } from '../../src/config/index.js';
+import { defaultHeloName } from '../../src/probe/probe-options.js';
 
 const opts = { defaultHeloName: 'probe.test' };
 const parse = (text: string): ExporterConfig => parseConfigText(text, 'test.yml', opts);
@@ -41,8 +42,8 @@ describe('the shipped config files', () => {
     expect(cfg.targets.map((t) => [t.name, t.host, t.port, t.schedule])).toEqual([
       ['localhost:25', 'localhost', 25, '0 * * * * *'],
     ]);
-    // Without an explicit default the EHLO name is this machine's name.
-    expect(cfg.defaults.helo_name).toBe(hostname());
+    // Without an explicit default the EHLO name is the probe's default: this machine's FQDN.
+    expect(cfg.defaults.helo_name).toBe(defaultHeloName());
   });
 
   it('config/examples/fleet.yml loads: MX pool, submission on 587, implicit TLS on 465', () => {
