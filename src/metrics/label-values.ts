@@ -1,0 +1,56 @@
+// Label values that come from a remote server are untrusted: these checks keep every label set
+// bounded (grammar, length, per-target count) so a hostile server cannot explode the series count.
+
+/** RFC 5321 §4.1.1.1: ehlo-keyword = (ALPHA / DIGIT) *(ALPHA / DIGIT / "-"); upper-cased, capped at 64. */
+const EXTENSION_KEYWORD = /^[A-Z0-9][A-Z0-9-]{0,63}$/;
+/** RFC 4422 §3.1: sasl-mech = 1*20mech-char, mech-char = UPPER-ALPHA / DIGIT / "-" / "_". */
+const SASL_MECHANISM = /^[A-Z0-9_-]{1,20}$/;
+/** RFC 9422 limit names are keywords like RCPTMAX; the same shape as an ehlo-keyword, with "_" tolerated. */
+const LIMIT_NAME = /^[A-Z0-9][A-Z0-9_-]{0,63}$/;
+
+/** Distinct extension keywords labelled per target and TLS side; beyond it they are only counted. */
+export const MAX_EXTENSIONS_PER_SIDE = 100;
+/** Mechanisms and limits have no counter of their own: beyond these caps they are dropped. */
+export const MAX_AUTH_MECHANISMS_PER_SIDE = 50;
+export const MAX_LIMITS_PER_SIDE = 20;
+/** The banner label keeps the first line only, cut to this many characters. */
+export const MAX_BANNER_LENGTH = 128;
+/** TLS version and cipher names come from OpenSSL, but the cap costs nothing. */
+export const MAX_TLS_NAME_LENGTH = 64;
+
+export function isExtensionKeyword(keyword: string): boolean {
+  return EXTENSION_KEYWORD.test(keyword);
+}
+
+export function isSaslMechanism(mechanism: string): boolean {
+  return SASL_MECHANISM.test(mechanism);
+}
+
+export function isLimitName(name: string): boolean {
+  return LIMIT_NAME.test(name);
+}
+
+// C0 controls and DEL: legal in a label value once escaped, but useless to a reader and a way to
+// smuggle terminal escapes into whoever looks at the exposition.
+const CONTROL_CHARS = /[\x00-\x1f\x7f]/g;
+
+/** Cuts a label value to `max` UTF-16 units without leaving half a surrogate pair. */
+export function truncateLabel(value: string, max: number): string {
+  if (value.length <= max) return value;
+  let cut = value.slice(0, max);
+  const last = cut.charCodeAt(cut.length - 1);
+  if (last >= 0xd800 && last <= 0xdbff) cut = cut.slice(0, -1);
+  return cut;
+}
+
+/** The banner label: first line only, control characters replaced, bounded length. */
+export function bannerLabel(firstLine: string): string {
+  const line = firstLine.split(/\r|\n/, 1)[0] ?? '';
+  return truncateLabel(line.replace(CONTROL_CHARS, '?'), MAX_BANNER_LENGTH);
+}
+
+/** Labels built from a short free-form name (TLS version, cipher): controls replaced, capped. */
+export function shortLabel(value: string | null): string {
+  if (value === null) return '';
+  return truncateLabel(value.replace(CONTROL_CHARS, '?'), MAX_TLS_NAME_LENGTH);
+}
