@@ -1,6 +1,6 @@
 // `groups:` and their `targets:`, read into raw layers with the nodes kept for line numbers;
 // merging and the duplicate checks happen in resolve-targets.ts, once names are known.
-import { isScalar } from 'yaml';
+import { isMap, isScalar } from 'yaml';
 import type { Node } from 'yaml';
 import { childPath, type NodeReader } from './node-reader.js';
 import { emptyLayer, LAYER_KEYS, readProbeLayer, type ProbeLayer } from './read-probe-layer.js';
@@ -76,6 +76,10 @@ function readTarget(r: NodeReader, node: Node | null, path: string): RawTarget |
     const parsed = readAddress(r, node, path);
     if (parsed === undefined) return undefined;
     return { address: parsed.target, host: parsed.host, port: parsed.port, name: null, node, path, layer: emptyLayer() };
+  }
+  if (!isMap(node)) {
+    r.report(node, path, 'expected a target string such as mx.example.com:25, or a mapping with "target"');
+    return undefined;
   }
   const entries = r.map(node, path, TARGET_KEYS, TARGET_MISPLACED);
   if (entries === undefined) return undefined;

@@ -109,6 +109,21 @@ const cases: Case[] = [
     text: 'groups:\n  - name: mx\n    targets:\n      - target: mx1.example.com\n        name: 42\n',
     lines: ['bad.yml:5: groups[0].targets[0].name: expected a string, got number 42'],
   },
+  {
+    name: 'a list where a target belongs',
+    text: 'groups:\n  - name: mx\n    targets:\n      - [a.example, 25]\n',
+    lines: ['bad.yml:4: groups[0].targets[0]: expected a target string such as mx.example.com:25, or a mapping with "target"'],
+  },
+  {
+    name: 'an empty target entry',
+    text: 'groups:\n  - name: mx\n    targets:\n      -\n      - a.example\n',
+    lines: ['bad.yml:4: groups[0].targets[0]: expected a string, got nothing'],
+  },
+  {
+    name: 'an empty group entry',
+    text: 'groups:\n  -\n  - name: mx\n    targets: [a.example]\n',
+    lines: ['bad.yml:2: groups[0]: expected a mapping with "name" and "targets", got nothing'],
+  },
   // Unknown keys
   {
     name: 'a typo in a group key',
