@@ -1,0 +1,107 @@
+// The two registries: /metrics rebuilt from the source at every scrape, /probe fresh per result.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { Gauge, Registry, register as globalRegistry } from 'prom-client';
+import { describe, expect, it } from 'vitest';
+import { createExporterRegistry } from '../../src/metrics/exporter-registry.js';
+import type { MetricsSource } from '../../src/metrics/exporter-status.js';
+import { createProbeRegistry } from '../../src/metrics/probe-registry.js';
+import type { TargetState } from '../../src/state/types.js';
+import { GOLDEN_STATES, GOLDEN_STATUS, mx1, mx2 } from '../fixtures/metrics/states.js';
+import { find, parseExposition } from './parse-exposition.js';
+
+function sourceOf(states: () => readonly TargetState[]): MetricsSource & { calls: number } {
+  const src = {
+    calls: 0,
+    targets: () => {
+      src.calls++;
+      return states();
+    },
+    expectations: () => undefined,
+    backoffSeconds: () => 0,
+    status: () => GOLDEN_STATUS,
+  };
+  return src;
+}
+
+describe('createExporterRegistry', () => {
+  it('rebuilds every series from the source at scrape time; removed targets disappear', async () => {
+    let states: TargetState[] = [mx1, mx2];
+    const registry = createExporterRegistry(sourceOf(() => states));
+    let p = parseExposition(await registry.metrics());
+    expect(find(p, 'smtp_probe_success').map((s) => s.labels.target)).toEqual([mx1.target, mx2.target]);
+
+    states = [{ ...mx1, last_result: { ...mx1.last_result!, success: false } }];
+    p = parseExposition(await registry.metrics());
+    expect(find(p, 'smtp_probe_success').map((s) => [s.labels.target, s.value])).toEqual([[mx1.target, 0]]);
+    expect(find(p, 'smtp_target_info', { target: mx2.target })).toEqual([]);
+  });
+
+  it('reads the source once per scrape, for the text and for JSON', async () => {
+    const src = sourceOf(() => GOLDEN_STATES);
+    const registry = createExporterRegistry(src);
+    await registry.metrics();
+    expect(src.calls).toBe(1);
+    const json = await registry.getMetricsAsJSON();
+    expect(src.calls).toBe(2);
+    const success = json.find((m) => m.name === 'smtp_probe_success')!;
+    expect(success.values[0]).toEqual({ labels: { target: mx1.target, group: 'mx' }, value: 1 });
+  });
+
+  it("renders exactly what prom-client's generic Registry path renders", async () => {
+    const registry = createExporterRegistry(sourceOf(() => GOLDEN_STATES));
+    const fast = await registry.metrics();
+    const generic = await Registry.prototype.metrics.call(registry);
+    expect(fast).toBe(generic);
+  });
+
+  it('leaves the global registry alone and can share its registry with other metrics', async () => {
+    const before = globalRegistry.getMetricsAsArray().length;
+    const registry = createExporterRegistry(sourceOf(() => [mx1]));
+    expect(globalRegistry.getMetricsAsArray().length).toBe(before);
+    const extra = new Gauge({ name: 'test_extra_gauge', help: 'An extra gauge.', registers: [registry] });
+    extra.set(7);
+    const text = await registry.metrics();
+    expect(text).toContain('\n\n# HELP test_extra_gauge An extra gauge.\n# TYPE test_extra_gauge gauge\ntest_extra_gauge 7\n');
+    expect(text.endsWith('test_extra_gauge 7\n')).toBe(true);
+  });
+});
+
+describe('createProbeRegistry', () => {
+  it('serves the per-target series of one result in a fresh registry, without empty families', async () => {
+    const registry = createProbeRegistry(mx1.last_result!, 'mx');
+    const text = await registry.metrics();
+    const p = parseExposition(text);
+    expect(find(p, 'smtp_probe_success', { target: mx1.target, group: 'mx' })[0]?.value).toBe(1);
+    expect(find(p, 'smtp_extension_advertised', { extension: 'STARTTLS', tls: 'false' })[0]?.value).toBe(1);
+    // No history behind one probe: no removed extensions, no changes, no back-off, no exporter health.
+    expect(find(p, 'smtp_extension_advertised').every((s) => s.value === 1)).toBe(true);
+    expect([...p.help.keys()].filter((n) => find(p, n).length === 0)).toEqual([]);
+    expect(p.help.has('smtp_probe_backoff_seconds')).toBe(false);
+    expect(p.help.has('smtp_capability_changes_total')).toBe(false);
+    expect([...p.help.keys()].some((n) => n.startsWith('smtp_exporter_'))).toBe(false);
+    expect(createProbeRegistry(mx1.last_result!, 'mx')).not.toBe(registry);
+  });
+
+  it('counts a failed probe once by stage and reason, and labels group "" outside the config', async () => {
+    const p = parseExposition(await createProbeRegistry(mx2.last_result!).metrics());
+    expect(find(p, 'smtp_probe_success')[0]).toEqual({ name: 'smtp_probe_success', labels: { target: mx2.target, group: '' }, value: 0 });
+    expect(find(p, 'smtp_probe_failures_total').map((s) => [s.labels.stage, s.labels.reason, s.value])).toEqual([['connect', 'refused', 1]]);
+  });
+
+  it('evaluates expectations when given', async () => {
+    const p = parseExposition(await createProbeRegistry(mx1.last_result!, 'mx', { required_extensions: ['CHUNKING'] }).metrics());
+    expect(find(p, 'smtp_expectation_met', { expectation: 'required_extension:CHUNKING' })[0]?.value).toBe(0);
+  });
+
+  it('passes promtool check metrics', async (ctx) => {
+    if (!existsSync('/usr/bin/promtool')) {
+      if (process.env.CI === 'true') throw new Error('/usr/bin/promtool is missing; CI must install it');
+      ctx.skip('/usr/bin/promtool not installed (apt install prometheus); required when CI=true');
+    }
+    const text = await createProbeRegistry(mx1.last_result!, 'mx').metrics();
+    const run = spawnSync('/usr/bin/promtool', ['check', 'metrics'], { input: text, encoding: 'utf8', timeout: 15_000 });
+    expect(`${run.stdout}${run.stderr}`).toBe('');
+    expect(run.status).toBe(0);
+  });
+});
