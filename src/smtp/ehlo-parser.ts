@@ -44,33 +44,34 @@ const PARAM_CHECKS: Readonly<Record<string, (params: readonly string[]) => boole
 
 /** Parses a whole EHLO reply: reply.lines[0] is the greeting line (domain + text), the rest are ehlo-lines. */
 export function parseEhloReply(reply: Reply): EhloFacts {
-  const [greeting = '', ...ehloLines] = reply.lines;
+  const lines = reply.lines;
   const malformed: string[] = [];
-  const record = (line: string): void => {
-    if (malformed.length < MAX_MALFORMED_LINES) malformed.push(line.slice(0, MAX_MALFORMED_LINE_LENGTH));
-  };
-
-  // A Map keeps first-seen order for every key; a plain object would hoist keywords like "8".
-  const merged = new Map<string, Set<string>>();
-  for (const line of ehloLines) {
+  // Keys are [A-Z0-9-] only (see parseEhloLine), so no key can reach Object.prototype.
+  const keywords: Record<string, string[]> = {};
+  // "KEYWORD param" pairs already kept: merging stays linear even for a hostile 64 KiB reply.
+  const seen = new Set<string>();
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i]!;
     const parsed = parseEhloLine(line);
-    if (parsed === null) {
-      record(line);
-      continue;
+    const check = parsed === null ? undefined : PARAM_CHECKS[parsed.keyword];
+    if (parsed === null || !parsed.wellFormed || (check !== undefined && !check(parsed.params))) {
+      if (malformed.length < MAX_MALFORMED_LINES) malformed.push(line.slice(0, MAX_MALFORMED_LINE_LENGTH));
     }
-    const check = PARAM_CHECKS[parsed.keyword];
-    if (!parsed.wellFormed || (check !== undefined && !check(parsed.params))) record(line);
-    let params = merged.get(parsed.keyword);
-    if (params === undefined) merged.set(parsed.keyword, (params = new Set()));
-    for (const param of parsed.params) params.add(param);
+    if (parsed === null) continue;
+    const params = (keywords[parsed.keyword] ??= []);
+    for (const param of parsed.params) {
+      const key = `${parsed.keyword} ${param}`;
+      if (!seen.has(key)) {
+        seen.add(key);
+        params.push(param);
+      }
+    }
   }
 
-  const keywords: Record<string, string[]> = {};
-  for (const [keyword, params] of merged) keywords[keyword] = [...params];
   return {
-    domain: firstWord(greeting),
+    domain: firstWord(lines[0] ?? ''),
     keywords,
-    extensions: [...merged.keys()].sort(),
+    extensions: Object.keys(keywords).sort(),
     size: sizeFacts(keywords['SIZE']),
     auth_mechanisms: authMechanisms(keywords['AUTH']),
     limits: limitsFacts(keywords['LIMITS']),

@@ -66,7 +66,8 @@ export class ReplyAssembler {
   /**
    * Feed raw bytes; returns every reply completed by them, in order. Throws SmtpProtocolError
    * on a violation. A failure is sticky: every later push throws the same error until reset(),
-   * because after a framing error we no longer know where the next reply starts.
+   * because after a framing error we no longer know where the next reply starts. Replies that the
+   * same chunk completed before the violation are not returned: the stream is broken either way.
    */
   push(chunk: Buffer): Reply[] {
     if (this.#failure !== null) throw this.#failure;
@@ -75,18 +76,17 @@ export class ReplyAssembler {
       let start = 0;
       while (start < chunk.length) {
         // Only the new bytes are scanned; the partial line is never scanned again.
-        const lf = chunk.indexOf(LF, start);
+        const lf = this.#findLineEnd(chunk, start);
         const end = lf === -1 ? chunk.length : lf;
-        let line: Buffer;
+        let reply: Reply | null;
         if (this.#lineLength === 0 && lf !== -1) {
           this.#checkBuffered(end - start);
-          line = chunk.subarray(start, end); // whole line inside this chunk: no copy
+          reply = this.#acceptLine(chunk, start, end); // whole line inside this chunk: no copy
         } else {
           this.#append(chunk, start, end);
           if (lf === -1) break;
-          line = this.#line.subarray(0, this.#lineLength);
+          reply = this.#acceptLine(this.#line, 0, this.#lineLength);
         }
-        const reply = this.#acceptLine(line);
         this.#lineLength = 0;
         if (reply !== null) replies.push(reply);
         start = lf + 1;
@@ -105,6 +105,17 @@ export class ReplyAssembler {
     this.#texts = [];
     this.#replyBytes = 0;
     this.#failure = null;
+  }
+
+  /**
+   * The next LF at or after `start`, or -1. Looks no further than the longest line still allowed,
+   * so a 10 MB chunk without a newline costs a 4 KiB scan, not a 10 MB one.
+   */
+  #findLineEnd(chunk: Buffer, start: number): number {
+    const window = this.#limits.maxLineBytes - this.#lineLength + 1;
+    if (chunk.length - start <= window) return chunk.indexOf(LF, start);
+    const lf = chunk.subarray(start, start + window).indexOf(LF);
+    return lf === -1 ? -1 : start + lf;
   }
 
   /** Copies chunk[start, end) onto the partial line, refusing it before it can exceed a bound. */
@@ -136,14 +147,14 @@ export class ReplyAssembler {
     if (this.#replyBytes + lineBytes + 1 > this.#limits.maxReplyBytes) throw this.#tooLarge();
   }
 
-  /** Validates one line (without its LF) and adds it to the reply; returns the reply it completes. */
-  #acceptLine(raw: Buffer): Reply | null {
-    const length = raw.length > 0 && raw[raw.length - 1] === CR ? raw.length - 1 : raw.length;
-    const code = replyCode(raw, length);
+  /** Validates one line, buf[start, end) without its LF, and adds it to the reply; returns the reply it completes. */
+  #acceptLine(buf: Buffer, start: number, end: number): Reply | null {
+    const textEnd = end > start && buf[end - 1] === CR ? end - 1 : end;
+    const code = replyCode(buf, start, textEnd);
     if (code === null) {
       throw new SmtpProtocolError(
         'ERR_MALFORMED_REPLY',
-        `not an SMTP reply line: ${JSON.stringify(decodeReplyText(raw, 0, Math.min(length, 80)))}`,
+        `not an SMTP reply line: ${JSON.stringify(decodeReplyText(buf, start, Math.min(textEnd, start + 80)))}`,
       );
     }
     if (this.#code !== null && code !== this.#code) {
@@ -158,12 +169,12 @@ export class ReplyAssembler {
         `reply has more than ${this.#limits.maxReplyLines} lines`,
       );
     }
-    this.#replyBytes += raw.length + 1;
+    this.#replyBytes += end - start + 1;
     if (this.#replyBytes > this.#limits.maxReplyBytes) throw this.#tooLarge();
 
     this.#code = code;
-    this.#texts.push(length > 4 ? decodeReplyText(raw, 4, length) : '');
-    if (length > 3 && raw[3] === DASH) return null;
+    this.#texts.push(textEnd - start > 4 ? decodeReplyText(buf, start + 4, textEnd) : '');
+    if (textEnd - start > 3 && buf[start + 3] === DASH) return null;
 
     const reply: Reply = { code, lines: this.#texts };
     this.#code = null;
@@ -188,16 +199,17 @@ export class ReplyAssembler {
 }
 
 /**
- * The reply code of a line of `length` bytes (trailing CR already excluded), or null when the
+ * The reply code of the line buf[start, end) (trailing CR already excluded), or null when the
  * line does not start with a Reply-code followed by SP, "-" or the end of the line.
  * RFC 5321 §4.2: first digit 2-5, second 0-5, third 0-9; anything else is not a reply we can act on.
  */
-function replyCode(raw: Buffer, length: number): number | null {
-  if (length < 3) return null;
-  const a = raw[0]! - 0x30;
-  const b = raw[1]! - 0x30;
-  const c = raw[2]! - 0x30;
+function replyCode(buf: Buffer, start: number, end: number): number | null {
+  if (end - start < 3) return null;
+  const a = buf[start]! - 0x30;
+  const b = buf[start + 1]! - 0x30;
+  const c = buf[start + 2]! - 0x30;
   if (a < 2 || a > 5 || b < 0 || b > 5 || c < 0 || c > 9) return null;
-  if (length > 3 && raw[3] !== SP && raw[3] !== DASH) return null;
+  const separator = buf[start + 3];
+  if (end - start > 3 && separator !== SP && separator !== DASH) return null;
   return a * 100 + b * 10 + c;
 }

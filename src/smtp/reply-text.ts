@@ -8,6 +8,10 @@ import { isUtf8 } from 'node:buffer';
  * in a reply and would truncate the text in C-string consumers (SQLite, label values, logs).
  */
 export function decodeReplyText(raw: Buffer, start: number, end: number): string {
+  // Fast path for the usual all-ASCII text: no view, no UTF-8 decoder.
+  let i = start;
+  while (i < end && raw[i]! < 0x80 && raw[i] !== 0) i++;
+  if (i === end) return raw.toString('latin1', start, end);
   const bytes = raw.subarray(start, end);
   const text = bytes.toString(isUtf8(bytes) ? 'utf8' : 'latin1');
   return bytes.includes(0) ? text.replaceAll('\0', '\uFFFD') : text;
