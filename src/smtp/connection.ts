@@ -36,11 +36,18 @@ export class SmtpConnection {
   #waiter: Waiter | null = null;
   #failure: LinkFailure | null = null;
   #closed = false;
+  /** Set by readReply(…, hold): stop framing after the next reply and keep later bytes unparsed. */
+  #holdAfterReply = false;
+  #holding = false;
+  readonly #held: Buffer[] = [];
+  #heldBytes = 0;
+  readonly #maxHeldBytes: number;
 
   constructor(socket: net.Socket, limits: ReplyLimits, transcript: Transcript) {
     this.#socket = socket;
     this.#tcp = socket;
     this.#assembler = new ReplyAssembler(limits);
+    this.#maxHeldBytes = limits.maxReplyBytes;
     this.#transcript = transcript;
     this.#attach(socket);
     if (socket.destroyed) this.#fail({ reason: 'closed', detail: 'connection closed before the session began' });
@@ -55,8 +62,13 @@ export class SmtpConnection {
     return this.#failure === null;
   }
 
-  /** The next complete reply, or a SessionError at `stage` (timeout, reset, closed, protocol_error). */
-  readReply(stage: Stage, timeoutMs: number): Promise<Reply> {
+  /**
+   * The next complete reply, or a SessionError at `stage` (timeout, reset, closed, protocol_error).
+   * With `hold`, bytes after that reply are kept unparsed: after a STARTTLS 220 they belong to no
+   * reply of ours and must be dropped, not judged (RFC 3207 §4.2); release() parses them after all.
+   */
+  readReply(stage: Stage, timeoutMs: number, hold = false): Promise<Reply> {
+    this.#holdAfterReply = hold;
     const queued = this.#queue.shift();
     if (queued !== undefined) return Promise.resolve(queued);
     if (this.#failure !== null) return Promise.reject(this.#errorAt(stage, this.#failure));
@@ -74,12 +86,14 @@ export class SmtpConnection {
   send(stage: Stage, line: string): void {
     if (this.#failure !== null) throw this.#errorAt(stage, this.#failure);
     const unsolicited = this.#queue[0];
-    if (unsolicited !== undefined || this.#assembler.pendingBytes > 0) {
-      const what = unsolicited !== undefined ? describeReply(unsolicited) : `${this.#assembler.pendingBytes} bytes`;
+    const pending = this.#assembler.pendingBytes + this.#heldBytes;
+    if (unsolicited !== undefined || pending > 0) {
+      const what = unsolicited !== undefined ? describeReply(unsolicited) : `${pending} bytes`;
       const failure: LinkFailure = { reason: 'protocol_error', detail: `server sent data before our command (${what})` };
       this.#fail(failure);
       throw this.#errorAt(stage, failure);
     }
+    this.#holding = false;
     this.#transcript.client(line);
     this.#socket.write(`${line}\r\n`);
   }
@@ -89,7 +103,10 @@ export class SmtpConnection {
    * buffered reply and byte; returns how many bytes were dropped (non-zero means injection or a broken server).
    */
   discardBuffered(): number {
-    let bytes = this.#assembler.pendingBytes;
+    let bytes = this.#assembler.pendingBytes + this.#heldBytes;
+    this.#held.length = 0;
+    this.#heldBytes = 0;
+    this.#holding = false;
     for (const reply of this.#queue) {
       for (const line of reply.lines) bytes += Buffer.byteLength(line) + 6;
     }
@@ -97,6 +114,14 @@ export class SmtpConnection {
     this.#assembler.reset();
     if (bytes > 0) this.#transcript.event(`discarded ${bytes} bytes received after the STARTTLS reply, before TLS (RFC 3207 §4.2)`);
     return bytes;
+  }
+
+  /** Parses the bytes held after the last reply as usual (the session stays in plaintext). */
+  release(): void {
+    this.#holding = false;
+    const held = this.#held.splice(0);
+    this.#heldBytes = 0;
+    for (const chunk of held) this.#onData(chunk);
   }
 
   /** Runs the TLS handshake over the current TCP socket; verification is judged by the caller. */
@@ -181,9 +206,13 @@ export class SmtpConnection {
 
   readonly #onData = (chunk: Buffer): void => {
     if (this.#failure !== null) return;
+    if (this.#holding) {
+      this.#hold(chunk);
+      return;
+    }
     let replies: Reply[];
     try {
-      replies = this.#assembler.push(chunk);
+      replies = this.#holdAfterReply ? this.#pushUntilReply(chunk) : this.#assembler.push(chunk);
     } catch (err) {
       if (!(err instanceof SmtpProtocolError)) throw err;
       this.#fail({ reason: 'protocol_error', detail: `${err.message} (${err.code})` });
@@ -204,6 +233,33 @@ export class SmtpConnection {
       this.#fail({ reason: 'protocol_error', detail: `server sent ${this.#queue.length} replies nobody asked for` });
     }
   };
+
+  /** Frames line by line until one reply completes; the rest of the chunk is held, unparsed. */
+  #pushUntilReply(chunk: Buffer): Reply[] {
+    let start = 0;
+    while (start < chunk.length) {
+      const lf = chunk.indexOf(0x0a, start);
+      const end = lf === -1 ? chunk.length : lf + 1;
+      const replies = this.#assembler.push(chunk.subarray(start, end));
+      start = end;
+      if (replies.length > 0) {
+        this.#holdAfterReply = false;
+        this.#holding = true;
+        if (start < chunk.length) this.#hold(chunk.subarray(start));
+        return replies;
+      }
+    }
+    return [];
+  }
+
+  #hold(chunk: Buffer): void {
+    this.#heldBytes += chunk.length;
+    if (this.#heldBytes > this.#maxHeldBytes) {
+      this.#fail({ reason: 'protocol_error', detail: `server sent more than ${this.#maxHeldBytes} bytes nobody asked for` });
+      return;
+    }
+    this.#held.push(chunk);
+  }
 
   readonly #onError = (err: Error): void => {
     this.#fail(classifySocketError(err));

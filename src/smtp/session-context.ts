@@ -39,17 +39,17 @@ export class SessionContext {
   }
 
   /** Waits for the next complete reply and remembers its code as the stage's last. */
-  async read(stage: Stage, capMs?: number): Promise<Reply> {
-    const reply = await this.conn.readReply(stage, this.budgetMs(stage, capMs));
+  async read(stage: Stage, capMs?: number, hold = false): Promise<Reply> {
+    const reply = await this.conn.readReply(stage, this.budgetMs(stage, capMs), hold);
     this.record.replyCodes[stage] = reply.code;
     return reply;
   }
 
-  /** One command, then its complete reply: we never pipeline. */
-  command(stage: Stage, line: string, capMs?: number): Promise<Reply> {
+  /** One command, then its complete reply: we never pipeline. `hold`: see SmtpConnection.readReply. */
+  command(stage: Stage, line: string, capMs?: number, hold = false): Promise<Reply> {
     const budget = this.budgetMs(stage, capMs);
     this.conn.send(stage, line);
-    return this.read(stage, budget);
+    return this.read(stage, budget, hold);
   }
 
   /** Runs fn and adds its duration to the phase, whether it succeeds or fails. */

@@ -19,9 +19,10 @@ export async function negotiateStartTls(ctx: SessionContext, ehlo: EhloFacts | n
   }
 
   record.starttls.attempted = true;
-  const reply = await ctx.timed('starttls', () => ctx.command('starttls', 'STARTTLS'));
+  const reply = await ctx.timed('starttls', () => ctx.command('starttls', 'STARTTLS', undefined, true));
   record.starttls.replyCode = reply.code;
   if (reply.code !== 220) {
+    ctx.conn.release();
     // Opportunistic (auto) mode behaves as a sending MTA would: carry on in plaintext. 421 still
     // ends the session, because the server is closing the channel.
     if (options.starttls === 'required' || reply.code === 421) throw replyFailure('starttls', reply);

@@ -67,6 +67,7 @@ export class ScriptedSession {
   #busy = true;
   #pending: string[] = [];
   #ignoreInput = false;
+  readonly #dataWaiters: Array<() => void> = [];
 
   constructor(index: number, socket: net.Socket, server: ScriptedSmtpServer) {
     this.index = index;
@@ -124,6 +125,12 @@ export class ScriptedSession {
     this.#socket.destroy();
   }
 
+  /** Resolves when the client next sends bytes (or the connection closes): e.g. its TLS ClientHello. */
+  nextClientBytes(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    return new Promise((resolve) => this.#dataWaiters.push(resolve));
+  }
+
   /** Stop answering commands (they are still recorded). */
   ignoreInput(): void {
     this.#ignoreInput = true;
@@ -163,6 +170,7 @@ export class ScriptedSession {
   #onData(chunk: Buffer): void {
     const text = chunk.toString('latin1');
     this.#note('C', text);
+    for (const wake of this.#dataWaiters.splice(0)) wake();
     if (this.#busy) this.violations.push(`client sent ${JSON.stringify(text.slice(0, 40))} while the server was still replying`);
     this.#buffer += text;
     let lf: number;
@@ -247,6 +255,7 @@ export class ScriptedSession {
   #onClose(): void {
     this.closed = true;
     for (const entry of [...this.#timers]) entry.resolve();
+    for (const wake of this.#dataWaiters.splice(0)) wake();
   }
 }
 
