@@ -88,7 +88,8 @@ export class NodeReader {
         continue;
       }
       if (!allowed.includes(key)) {
-        const why = misplaced[key];
+        // hasOwn: a key such as "constructor" must not find Object.prototype's.
+        const why = Object.hasOwn(misplaced, key) ? misplaced[key] : undefined;
         if (why !== undefined) {
           this.report(keyNode, path, `"${key}" is not allowed here: ${why}`);
         } else {

@@ -147,6 +147,13 @@ const cases: Case[] = [
     ],
   },
   {
+    name: 'a key named like an Object.prototype member',
+    text: 'groups:\n  - name: mx\n    targets:\n      - target: a.example\n        constructor: 1\n',
+    lines: [
+      'bad.yml:5: groups[0].targets[0]: unknown key "constructor"; allowed keys: target, name, timeout, helo_name, starttls, implicit_tls, tls, expect',
+    ],
+  },
+  {
     name: 'a schedule on a target',
     text: 'groups:\n  - name: mx\n    targets:\n      - target: a.example\n        schedule: "* * * * *"\n',
     lines: [
