@@ -123,9 +123,16 @@ describe('parseEhloReply: keywords', () => {
   });
 
   it('merges duplicate keywords, unioning parameters in first-seen order', () => {
-    const facts = ehlo('mx', 'XCLIENT NAME ADDR', 'PIPELINING', 'xclient ADDR PORT', 'PIPELINING');
+    const facts = ehlo('mx', 'XCLIENT NAME ADDR NAME', 'PIPELINING', 'xclient ADDR PORT', 'PIPELINING');
     expect(facts.keywords).toEqual({ XCLIENT: ['NAME', 'ADDR', 'PORT'], PIPELINING: [] });
     expect(facts.extensions).toEqual(['PIPELINING', 'XCLIENT']);
+  });
+
+  it('merges a reply of thousands of AUTH lines into one list without repeats', () => {
+    const lines = Array.from({ length: 4000 }, (_, i) => `AUTH M${i % 1000} M${(i * 7) % 1000}`);
+    const facts = ehlo('mx', ...lines);
+    expect(facts.keywords['AUTH']).toHaveLength(1000);
+    expect(facts.auth_mechanisms).toHaveLength(1000);
   });
 
   it('reads `KEYWORD=value` (old-style) as `KEYWORD value`', () => {

@@ -163,6 +163,13 @@ describe('ReplyAssembler errors', () => {
     expect(pushed).toBe(chunk.length);
   });
 
+  it('refuses a 10 MB line delivered as one chunk, with or without its line end', () => {
+    const line = Buffer.alloc(10 * 1024 * 1024, 0x41);
+    line.write('250 ', 0, 'latin1');
+    expect(codeOf(() => new ReplyAssembler().push(line))).toBe('ERR_LINE_TOO_LONG');
+    expect(codeOf(() => new ReplyAssembler().push(Buffer.concat([line, bytes('\r\n')])))).toBe('ERR_LINE_TOO_LONG');
+  });
+
   it('refuses a long line that arrives byte by byte as soon as it passes the bound', () => {
     const assembler = new ReplyAssembler(small);
     const one = bytes('x');
