@@ -1,0 +1,72 @@
+// The probe engine against a real Postfix: SIZE, STARTTLS, the post-TLS set, and what it reads
+// when an operator changes the server.
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { probeTarget } from '../../src/probe/probe-target.js';
+import type { ProbeOptions } from '../../src/probe/probe-options.js';
+import { postfixUnavailableReason, startPostfix, type PostfixInstance } from '../support/postfix-instance.js';
+import { describeWithReal } from '../support/require-real.js';
+
+const SIZE = 10_240_000;
+
+describeWithReal('probe against a real Postfix', postfixUnavailableReason(), () => {
+  let postfix: PostfixInstance;
+  let options: ProbeOptions;
+
+  beforeAll(async () => {
+    postfix = await startPostfix({ messageSizeLimit: SIZE });
+    options = {
+      heloName: 'probe.ehlo-exporter.test',
+      starttls: 'auto',
+      implicitTls: false,
+      timeoutSeconds: 10,
+      tls: { serverName: 'localhost', ca: postfix.certificatePem, failOnVerifyError: true },
+    };
+  });
+  afterAll(async () => postfix?.stop());
+
+  const target = () => ({ target: `127.0.0.1:${postfix.port}`, host: '127.0.0.1', port: postfix.port });
+
+  it('reads the exact SIZE, sees STARTTLS, upgrades, and reports the post-TLS set', async () => {
+    const result = await probeTarget(target(), options);
+    expect(result.error).toBeNull();
+    expect(result.success).toBe(true);
+    expect(result.address).toBe('127.0.0.1');
+    expect(result.banner?.code).toBe(220);
+    expect(result.banner?.lines[0]).toContain('ESMTP ehlo-exporter test instance');
+    expect(result.esmtp).toBe(true);
+    expect(result.size).toEqual({ advertised: true, limit_bytes: SIZE, no_fixed_limit: false });
+    expect(result.extensions_before_tls).toContain('STARTTLS');
+    expect(result.starttls).toMatchObject({ offered: true, attempted: true, reply_code: 220 });
+    expect(result.tls?.version).toMatch(/^TLSv1\.[23]$/);
+    expect(result.tls?.verified).toBe(true);
+    expect(result.tls?.cert?.subject).toContain('CN=localhost');
+    // Postfix stops offering STARTTLS inside TLS; everything else stays.
+    expect(result.extensions).not.toContain('STARTTLS');
+    expect(result.extensions).toEqual(expect.arrayContaining(['PIPELINING', 'SIZE', '8BITMIME', 'ENHANCEDSTATUSCODES', 'CHUNKING']));
+    expect(result.ehlo_after_tls?.size.limit_bytes).toBe(SIZE);
+    for (const phase of ['connect', 'greeting', 'ehlo', 'starttls', 'tls_handshake', 'ehlo_tls', 'quit', 'total'] as const) {
+      expect(result.timings_seconds[phase], phase).toBeGreaterThanOrEqual(0);
+    }
+    expect(result.transcript.some((e) => e.dir === 'C' && e.line === 'QUIT')).toBe(true);
+  });
+
+  it('follows message_size_limit, SIZE 0 and STARTTLS being turned off after postfix reload', async () => {
+    await postfix.reconfigure({ message_size_limit: '5120000' });
+    expect((await probeTarget(target(), options)).size.limit_bytes).toBe(5_120_000);
+
+    // Postfix announces "no limit" as a bare SIZE, which RFC 1870 reads as "no information".
+    await postfix.reconfigure({ message_size_limit: '0' });
+    const unlimited = await probeTarget(target(), options);
+    expect(unlimited.transcript.some((e) => e.dir === 'S' && /^250[- ]SIZE$/.test(e.line))).toBe(true);
+    expect(unlimited.size).toEqual({ advertised: true, limit_bytes: null, no_fixed_limit: false });
+
+    await postfix.reconfigure({ smtpd_tls_security_level: 'none', message_size_limit: String(SIZE) });
+    const plain = await probeTarget(target(), options);
+    expect(plain.success).toBe(true);
+    expect(plain.starttls.offered).toBe(false);
+    expect(plain.tls).toBeNull();
+    const required = await probeTarget(target(), { ...options, starttls: 'required' });
+    expect(required.error).toMatchObject({ stage: 'starttls', reason: 'starttls_not_offered' });
+    await postfix.reconfigure({ smtpd_tls_security_level: 'may' });
+  });
+});
