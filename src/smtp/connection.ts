@@ -4,14 +4,12 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { SmtpProtocolError } from './errors.js';
-import { ReplyAssembler, type ReplyLimits } from './reply-assembler.js';
+import { ReplyInbox } from './connection-inbox.js';
+import type { ReplyLimits } from './reply-assembler.js';
 import { SessionError, classifySocketError, describeReply, type LinkFailure } from './session-error.js';
 import { seconds } from './connection-open.js';
 import type { Transcript } from './transcript.js';
 import type { Reply, Stage } from './types.js';
-
-/** Replies nobody asked for that we hold before calling the server broken (memory stays bounded). */
-const MAX_QUEUED_REPLIES = 4;
 
 interface Waiter {
   stage: Stage;
@@ -30,25 +28,17 @@ export class SmtpConnection {
   /** The socket we read from and write to: the TCP socket, or the TLS socket over it. */
   #socket: net.Socket;
   readonly #tcp: net.Socket;
-  readonly #assembler: ReplyAssembler;
+  readonly #inbox: ReplyInbox;
   readonly #transcript: Transcript;
-  readonly #queue: Reply[] = [];
   #waiter: Waiter | null = null;
   #failure: LinkFailure | null = null;
   #closed = false;
-  /** Set by readReply(…, hold): stop framing after the next reply and keep later bytes unparsed. */
-  #holdAfterReply = false;
-  #holding = false;
-  readonly #held: Buffer[] = [];
-  #heldBytes = 0;
-  readonly #maxHeldBytes: number;
 
   constructor(socket: net.Socket, limits: ReplyLimits, transcript: Transcript) {
     this.#socket = socket;
     this.#tcp = socket;
-    this.#assembler = new ReplyAssembler(limits);
-    this.#maxHeldBytes = limits.maxReplyBytes;
     this.#transcript = transcript;
+    this.#inbox = new ReplyInbox(limits, (reply) => this.#recordReply(reply));
     this.#attach(socket);
     if (socket.destroyed) this.#fail({ reason: 'closed', detail: 'connection closed before the session began' });
   }
@@ -64,12 +54,11 @@ export class SmtpConnection {
 
   /**
    * The next complete reply, or a SessionError at `stage` (timeout, reset, closed, protocol_error).
-   * With `hold`, bytes after that reply are kept unparsed: after a STARTTLS 220 they belong to no
-   * reply of ours and must be dropped, not judged (RFC 3207 §4.2); release() parses them after all.
+   * With `hold`, bytes after that reply are kept unparsed (see ReplyInbox.holdAfterNextReply).
    */
   readReply(stage: Stage, timeoutMs: number, hold = false): Promise<Reply> {
-    this.#holdAfterReply = hold;
-    const queued = this.#queue.shift();
+    if (hold) this.#inbox.holdAfterNextReply();
+    const queued = this.#inbox.take();
     if (queued !== undefined) return Promise.resolve(queued);
     if (this.#failure !== null) return Promise.reject(this.#errorAt(stage, this.#failure));
     if (this.#waiter !== null) throw new Error('SmtpConnection: one reply at a time');
@@ -85,15 +74,14 @@ export class SmtpConnection {
    */
   send(stage: Stage, line: string): void {
     if (this.#failure !== null) throw this.#errorAt(stage, this.#failure);
-    const unsolicited = this.#queue[0];
-    const pending = this.#assembler.pendingBytes + this.#heldBytes;
+    const unsolicited = this.#inbox.peek();
+    const pending = this.#inbox.pendingBytes;
     if (unsolicited !== undefined || pending > 0) {
       const what = unsolicited !== undefined ? describeReply(unsolicited) : `${pending} bytes`;
       const failure: LinkFailure = { reason: 'protocol_error', detail: `server sent data before our command (${what})` };
       this.#fail(failure);
       throw this.#errorAt(stage, failure);
     }
-    this.#holding = false;
     this.#transcript.client(line);
     this.#socket.write(`${line}\r\n`);
   }
@@ -103,25 +91,14 @@ export class SmtpConnection {
    * buffered reply and byte; returns how many bytes were dropped (non-zero means injection or a broken server).
    */
   discardBuffered(): number {
-    let bytes = this.#assembler.pendingBytes + this.#heldBytes;
-    this.#held.length = 0;
-    this.#heldBytes = 0;
-    this.#holding = false;
-    for (const reply of this.#queue) {
-      for (const line of reply.lines) bytes += Buffer.byteLength(line) + 6;
-    }
-    this.#queue.length = 0;
-    this.#assembler.reset();
+    const bytes = this.#inbox.discard();
     if (bytes > 0) this.#transcript.event(`discarded ${bytes} bytes received after the STARTTLS reply, before TLS (RFC 3207 §4.2)`);
     return bytes;
   }
 
   /** Parses the bytes held after the last reply as usual (the session stays in plaintext). */
   release(): void {
-    this.#holding = false;
-    const held = this.#held.splice(0);
-    this.#heldBytes = 0;
-    for (const chunk of held) this.#onData(chunk);
+    if (this.#failure === null) this.#receive(() => this.#inbox.release());
   }
 
   /** Runs the TLS handshake over the current TCP socket; verification is judged by the caller. */
@@ -205,60 +182,25 @@ export class SmtpConnection {
   }
 
   readonly #onData = (chunk: Buffer): void => {
-    if (this.#failure !== null) return;
-    if (this.#holding) {
-      this.#hold(chunk);
-      return;
-    }
-    let replies: Reply[];
+    if (this.#failure === null) this.#receive(() => this.#inbox.push(chunk));
+  };
+
+  /** Feeds the inbox, then hands the next reply to whoever waits for one. */
+  #receive(feed: () => void): void {
     try {
-      replies = this.#holdAfterReply ? this.#pushUntilReply(chunk) : this.#assembler.push(chunk);
+      feed();
     } catch (err) {
       if (!(err instanceof SmtpProtocolError)) throw err;
       this.#fail({ reason: 'protocol_error', detail: `${err.message} (${err.code})` });
       return;
     }
-    for (const reply of replies) {
-      this.#recordReply(reply);
-      this.#queue.push(reply);
-    }
     const waiter = this.#waiter;
-    const next = waiter !== null ? this.#queue.shift() : undefined;
+    const next = waiter !== null ? this.#inbox.take() : undefined;
     if (waiter !== null && next !== undefined) {
       this.#waiter = null;
       clearTimeout(waiter.timer);
       waiter.resolve(next);
     }
-    if (this.#queue.length > MAX_QUEUED_REPLIES) {
-      this.#fail({ reason: 'protocol_error', detail: `server sent ${this.#queue.length} replies nobody asked for` });
-    }
-  };
-
-  /** Frames line by line until one reply completes; the rest of the chunk is held, unparsed. */
-  #pushUntilReply(chunk: Buffer): Reply[] {
-    let start = 0;
-    while (start < chunk.length) {
-      const lf = chunk.indexOf(0x0a, start);
-      const end = lf === -1 ? chunk.length : lf + 1;
-      const replies = this.#assembler.push(chunk.subarray(start, end));
-      start = end;
-      if (replies.length > 0) {
-        this.#holdAfterReply = false;
-        this.#holding = true;
-        if (start < chunk.length) this.#hold(chunk.subarray(start));
-        return replies;
-      }
-    }
-    return [];
-  }
-
-  #hold(chunk: Buffer): void {
-    this.#heldBytes += chunk.length;
-    if (this.#heldBytes > this.#maxHeldBytes) {
-      this.#fail({ reason: 'protocol_error', detail: `server sent more than ${this.#maxHeldBytes} bytes nobody asked for` });
-      return;
-    }
-    this.#held.push(chunk);
   }
 
   readonly #onError = (err: Error): void => {
@@ -266,7 +208,7 @@ export class SmtpConnection {
   };
 
   readonly #onEnd = (): void => {
-    const pending = this.#assembler.pendingBytes;
+    const pending = this.#inbox.pendingBytes;
     const detail = pending > 0
       ? `server closed the connection in the middle of a reply (${pending} bytes unanswered)`
       : 'server closed the connection';
@@ -281,7 +223,7 @@ export class SmtpConnection {
   #onTimeout(): void {
     const waiter = this.#waiter;
     if (waiter === null) return;
-    const pending = this.#assembler.pendingBytes;
+    const pending = this.#inbox.pendingBytes;
     const detail = pending > 0
       ? `reply incomplete after ${seconds(waiter.timeoutMs)} s (${pending} bytes received)`
       : `no reply within ${seconds(waiter.timeoutMs)} s`;
