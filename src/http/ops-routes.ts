@@ -1,0 +1,42 @@
+// The operational endpoints: landing page, /metrics, health, readiness, reload.
+import type { FastifyInstance } from 'fastify';
+import { HttpError } from './errors.js';
+import { landingPage } from './landing-page.js';
+import { DEFAULT_MAX_CONCURRENT_SCRAPES } from './limits.js';
+import type { HttpDeps } from './server.js';
+
+export function registerOpsRoutes(app: FastifyInstance, deps: HttpDeps): void {
+  const maxScrapes = deps.maxConcurrentScrapes ?? DEFAULT_MAX_CONCURRENT_SCRAPES;
+  let scrapes = 0;
+
+  app.get('/', async (_request, reply) => reply.type('text/html; charset=utf-8').send(landingPage(deps.targets())));
+
+  app.get('/metrics', async (_request, reply) => {
+    // A scrape of a large fleet costs tens of MB and CPU time: a pile of concurrent scrapes (or a
+    // stranger looping on /metrics) must not take the exporter down with it.
+    if (scrapes >= maxScrapes) throw new HttpError('ERR_TOO_MANY_SCRAPES', `too many concurrent scrapes (limit ${maxScrapes}); retry later`);
+    scrapes++;
+    try {
+      const text = await deps.registry.metrics();
+      return reply.type(deps.registry.contentType).send(text);
+    } finally {
+      scrapes--;
+    }
+  });
+
+  app.get('/-/healthy', async (_request, reply) => reply.type('text/plain; charset=utf-8').send('Healthy\n'));
+
+  app.get('/-/ready', async (_request, reply) => {
+    if (!deps.isReady()) throw new HttpError('ERR_NOT_READY', 'Not ready');
+    return reply.type('text/plain; charset=utf-8').send('Ready\n');
+  });
+
+  app.post('/-/reload', async (request, reply) => {
+    const outcome = await deps.reload();
+    if (!outcome.ok) {
+      request.log.error({ error: outcome.error }, 'configuration reload failed; the previous configuration keeps running');
+      throw new HttpError('ERR_RELOAD_FAILED', `reload failed, the previous configuration keeps running: ${outcome.error}`);
+    }
+    return reply.type('text/plain; charset=utf-8').send('Configuration reloaded\n');
+  });
+}

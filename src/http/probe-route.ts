@@ -1,0 +1,55 @@
+// GET /probe?target=…[&debug=true]: an on-demand probe, blackbox-style, with a fresh registry.
+// Whether the target may be probed (config, allow list, rate limits) is decided by the
+// probeOnDemand function the server is handed; this route maps its answer to HTTP.
+import type { FastifyInstance } from 'fastify';
+import { createProbeRegistry } from '../metrics/probe-registry.js';
+import { HttpError, type HttpErrorCode } from './errors.js';
+import { probeLog } from './probe-log.js';
+import { MAX_TARGET_LENGTH } from './limits.js';
+import type { HttpDeps } from './server.js';
+
+interface ProbeQuery {
+  target: string;
+  debug?: boolean;
+  module?: string;
+}
+
+const probeQuerySchema = {
+  type: 'object',
+  required: ['target'],
+  // `module` is accepted and ignored: Prometheus configs written for blackbox often send it.
+  properties: {
+    target: { type: 'string', minLength: 1, maxLength: MAX_TARGET_LENGTH, pattern: '^[^\\s\\x00-\\x1f\\x7f]+$' },
+    debug: { type: 'boolean' },
+    module: { type: 'string', maxLength: 64 },
+  },
+  additionalProperties: false,
+} as const;
+
+const REFUSALS: Record<'forbidden' | 'rate_limited' | 'invalid', HttpErrorCode> = {
+  forbidden: 'ERR_TARGET_FORBIDDEN',
+  rate_limited: 'ERR_RATE_LIMITED',
+  invalid: 'ERR_TARGET_INVALID',
+};
+
+export function registerProbeRoute(app: FastifyInstance, deps: HttpDeps): void {
+  app.get<{ Querystring: ProbeQuery }>('/probe', { schema: { querystring: probeQuerySchema } }, async (request, reply) => {
+    const { target, debug } = request.query;
+    let outcome;
+    try {
+      outcome = await deps.probeOnDemand(target);
+    } catch (err) {
+      // probeOnDemand should never throw for a target's failure (that is a ProbeResult); this is a bug.
+      request.log.error({ err, target }, 'on-demand probe threw');
+      throw new HttpError('ERR_PROBE_FAILED', 'the probe could not be run; see the exporter log');
+    }
+    if (outcome.status !== 'ok') {
+      if (outcome.status === 'rate_limited') reply.header('retry-after', '60');
+      throw new HttpError(REFUSALS[outcome.status], outcome.message);
+    }
+    const registry = createProbeRegistry(outcome.result, outcome.group, outcome.expectations);
+    const metrics = await registry.metrics();
+    if (debug === true) return reply.type('text/plain; charset=utf-8').send(probeLog(outcome.result, outcome.group, metrics));
+    return reply.type(registry.contentType).send(metrics);
+  });
+}

@@ -1,0 +1,81 @@
+// The fastify app: built here, listened on by the caller (app.ts), tested with inject().
+// It reads through the functions it is handed and never opens an SMTP session itself.
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import type { Registry } from 'prom-client';
+import type { Expectations } from '../config/types.js';
+import type { ProbeResult } from '../probe/probe-result.js';
+import type { ChangeEvent, TargetState } from '../state/types.js';
+import { registerApiRoutes } from './api-routes.js';
+import { HttpError, sendError, validationMessage } from './errors.js';
+import { BODY_LIMIT_BYTES, MAX_TARGET_LENGTH, REQUEST_TIMEOUT_MS } from './limits.js';
+import { registerOpsRoutes } from './ops-routes.js';
+import { registerProbeRoute } from './probe-route.js';
+
+export type ProbeOnDemandOutcome =
+  | { status: 'ok'; result: ProbeResult; group?: string; expectations?: Expectations }
+  | { status: 'forbidden' | 'rate_limited' | 'invalid'; message: string };
+
+export interface HttpDeps {
+  registry: Registry;
+  /** A pino-compatible logger instance, or fastify's `logger` option (true/false/options). */
+  logger: FastifyBaseLogger | boolean | object;
+  /** Decides whether the target may be probed (config, allow list, rate limits) and probes it. */
+  probeOnDemand(target: string): Promise<ProbeOnDemandOutcome>;
+  reload(): Promise<{ ok: true } | { ok: false; error: string }>;
+  isReady(): boolean;
+  targets(): readonly TargetState[];
+  changes(target: string, limit: number): ChangeEvent[];
+  /** Scrapes of /metrics served at once; more get 503 (default 4). */
+  maxConcurrentScrapes?: number;
+}
+
+function isLoggerInstance(logger: unknown): logger is FastifyBaseLogger {
+  const l = logger as Partial<FastifyBaseLogger> | null;
+  return typeof l === 'object' && l !== null && typeof l.child === 'function' && typeof l.info === 'function';
+}
+
+export function buildServer(deps: HttpDeps): FastifyInstance {
+  const common = {
+    bodyLimit: BODY_LIMIT_BYTES,
+    routerOptions: { maxParamLength: MAX_TARGET_LENGTH * 3 }, // percent-encoded
+    requestTimeout: REQUEST_TIMEOUT_MS,
+    // Scrapes every few seconds would flood the log; failures are logged by the error handler.
+    logController: new LogController({ disableRequestLogging: true }),
+    // Unknown query parameters are errors, not silently dropped (fastify's default removes them).
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: true, allErrors: false } },
+  } as const;
+  const app: FastifyInstance = isLoggerInstance(deps.logger)
+    ? (Fastify({ ...common, loggerInstance: deps.logger }) as unknown as FastifyInstance)
+    : (Fastify({ ...common, logger: deps.logger as boolean | object }) as unknown as FastifyInstance);
+
+  // Bodies are never used: accept any content type (so `curl -d '' -X POST /-/reload` works) and
+  // drop it, within bodyLimit.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, _body, done) => done(null, undefined));
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error instanceof HttpError) return sendError(request, reply, error);
+    if (error.validation) {
+      const schema = request.routeOptions.schema as { querystring?: { properties?: object }; params?: { properties?: object } } | undefined;
+      const context = error.validationContext ?? 'querystring';
+      const props = context === 'params' ? schema?.params?.properties : schema?.querystring?.properties;
+      return sendError(request, reply, new HttpError('ERR_BAD_REQUEST', validationMessage(error.validation, context, Object.keys(props ?? {}))));
+    }
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      return sendError(request, reply, new HttpError('ERR_BODY_TOO_LARGE', `request body larger than ${BODY_LIMIT_BYTES} bytes`));
+    }
+    if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
+      return sendError(request, reply, new HttpError('ERR_BAD_REQUEST', error.message));
+    }
+    request.log.error({ err: error, url: request.url }, 'request failed');
+    return sendError(request, reply, new HttpError('ERR_INTERNAL', 'internal error; see the exporter log'));
+  });
+  app.setNotFoundHandler((request, reply) =>
+    sendError(request, reply, new HttpError('ERR_NOT_FOUND', `no route for ${request.method} ${request.url.split('?')[0]}`)),
+  );
+
+  registerOpsRoutes(app, deps);
+  registerProbeRoute(app, deps);
+  registerApiRoutes(app, deps);
+  return app;
+}

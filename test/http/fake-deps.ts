@@ -1,0 +1,52 @@
+// HttpDeps for route tests: the real exporter registry over fixed states, and scriptable actions
+// that record how they were called.
+import type { Registry } from 'prom-client';
+import { createExporterRegistry } from '../../src/metrics/exporter-registry.js';
+import type { HttpDeps, ProbeOnDemandOutcome } from '../../src/http/server.js';
+import type { ChangeEvent, TargetState } from '../../src/state/types.js';
+import { GOLDEN_STATES, GOLDEN_STATUS, T0 } from '../fixtures/metrics/states.js';
+
+export interface FakeDeps extends HttpDeps {
+  calls: { probe: string[]; changes: [string, number][]; reloads: number };
+  ready: boolean;
+  reloadOutcome: { ok: true } | { ok: false; error: string };
+  probeOutcome: (target: string) => Promise<ProbeOnDemandOutcome>;
+  states: readonly TargetState[];
+}
+
+export function change(target: string, i: number): ChangeEvent {
+  return { target, at: T0 + i, kind: 'size_decreased', tls: false, subject: 'SIZE', old_value: String(2000 - i), new_value: String(1000 - i) };
+}
+
+export function fakeDeps(over: Partial<HttpDeps> & { registry?: Registry } = {}): FakeDeps {
+  const deps: FakeDeps = {
+    calls: { probe: [], changes: [], reloads: 0 },
+    ready: true,
+    reloadOutcome: { ok: true },
+    probeOutcome: async () => ({ status: 'invalid', message: 'no probe scripted' }),
+    states: GOLDEN_STATES,
+    registry: createExporterRegistry({
+      targets: () => deps.states,
+      expectations: () => undefined,
+      backoffSeconds: () => 0,
+      status: () => GOLDEN_STATUS,
+    }),
+    logger: false,
+    probeOnDemand: (target) => {
+      deps.calls.probe.push(target);
+      return deps.probeOutcome(target);
+    },
+    reload: async () => {
+      deps.calls.reloads++;
+      return deps.reloadOutcome;
+    },
+    isReady: () => deps.ready,
+    targets: () => deps.states,
+    changes: (target, limit) => {
+      deps.calls.changes.push([target, limit]);
+      return Array.from({ length: 3000 }, (_, i) => change(target, i)).slice(0, limit);
+    },
+    ...over,
+  };
+  return deps;
+}
