@@ -15,7 +15,7 @@
 // - An existing file is checked (header, then PRAGMA quick_check on a read-only connection) before
 //   it is opened for writing; a file that fails is reported and never modified or deleted.
 import { mkdirSync, statSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
 import { decodeState, encodeState } from './state-codec.js';
@@ -85,11 +85,7 @@ export class SqliteStateStore {
     const timeout = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
     if (path === ':memory:') return new SqliteStateStore(path, prepare(path, new Database(':memory:'), true));
 
-    try {
-      mkdirSync(dirname(path), { recursive: true });
-    } catch (error) {
-      throw unwritable(path, `its directory ${dirname(path)} cannot be created: ${messageOf(error)}`, error);
-    }
+    makeDirectories(path);
     let size: number | null = null;
     try {
       const stat = statSync(path);
@@ -186,13 +182,9 @@ export class SqliteStateStore {
 
 /** Pragmas, schema check and migrations; the database is ours and current when it returns. */
 function prepare(path: string, db: Database.Database, memory: boolean): Database.Database {
-  if (!memory) {
-    // Before the first read, so the WAL index lives in our heap and the lock is ours alone.
-    db.pragma('locking_mode = EXCLUSIVE');
-    const mode = db.pragma('journal_mode = WAL', { simple: true });
-    if (mode !== 'wal') throw unwritable(path, `it cannot be switched to WAL mode (journal_mode is ${String(mode)})`);
-    db.pragma('synchronous = NORMAL');
-  }
+  // Before the first read, so the WAL index lives in our heap and the lock is ours alone.
+  if (!memory) db.pragma('locking_mode = EXCLUSIVE');
+  // Only reads until the file is known to be ours: switching to WAL rewrites the header.
   const version = db.pragma('user_version', { simple: true }) as number;
   const appId = db.pragma('application_id', { simple: true }) as number;
   if (version > SCHEMA_VERSION) {
@@ -213,6 +205,11 @@ function prepare(path: string, db: Database.Database, memory: boolean): Database
         'Point the storage path at a new file; this one has been left as it is.',
     );
   }
+  if (!memory) {
+    const mode = db.pragma('journal_mode = WAL', { simple: true });
+    if (mode !== 'wal') throw unwritable(path, `it cannot be switched to WAL mode (journal_mode is ${String(mode)})`);
+    db.pragma('synchronous = NORMAL');
+  }
   // Always a write transaction, even with nothing to migrate: it takes the exclusive lock now and
   // proves the file writable at start-up rather than at the first probe.
   db.transaction(() => {
@@ -221,6 +218,46 @@ function prepare(path: string, db: Database.Database, memory: boolean): Database
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
   }).immediate();
   return db;
+}
+
+/**
+ * mkdir -p for the store's parent, one level at a time. Node 20's `mkdirSync(…, { recursive: true })`
+ * spins forever where mkdir answers ENOENT under an existing parent (e.g. /proc), which would hang
+ * start-up instead of reporting the bad path.
+ */
+function makeDirectories(path: string): void {
+  const missing: string[] = [];
+  let dir = dirname(resolve(path));
+  for (;;) {
+    try {
+      if (!statSync(dir).isDirectory()) throw unwritable(path, `${dir} is not a directory`);
+      break;
+    } catch (error) {
+      if (error instanceof StoreError) throw error;
+      if ((error as { code?: unknown }).code !== 'ENOENT' || dirname(dir) === dir) {
+        throw unwritable(path, `${dir} cannot be used: ${messageOf(error)}`, error);
+      }
+      missing.unshift(dir);
+      dir = dirname(dir);
+    }
+  }
+  for (const d of missing) {
+    try {
+      mkdirSync(d);
+    } catch (error) {
+      // Created meanwhile by someone else: fine, as long as it is a directory.
+      if ((error as { code?: unknown }).code === 'EEXIST' && isDirectory(d)) continue;
+      throw unwritable(path, `its directory ${d} cannot be created: ${messageOf(error)}`, error);
+    }
+  }
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 function wrap(path: string, error: unknown, fallback: StoreErrorCode): StoreError {
