@@ -115,7 +115,8 @@ export class SqliteStateStore {
       return new SqliteStateStore(path, prepare(path, db, false));
     } catch (error) {
       db.close();
-      throw wrap(path, error, 'ERR_STORE_UNWRITABLE');
+      // Unmapped SQLite errors here are statements that do not fit the file (a missing table).
+      throw wrap(path, error, 'ERR_STORE_SCHEMA');
     }
   }
 
