@@ -1,0 +1,254 @@
+// The shipped Grafana dashboards, checked without Grafana: valid JSON in the Grafana 10/11 schema, the
+// $datasource/$group/$target variables, no hard-coded data source, unique panel ids, every query naming
+// only metrics the exporter defines, and every query parsing in promtool. The live check (each query
+// returns data from a Prometheus that scraped a running exporter) reuses dashboardQueries().
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import { ALL_METRICS } from '../../src/metrics/metric-definitions.js';
+import { IN_CI, runTool, shouldSkip, skipReason, toolAvailable } from '../rules/external-tool.js';
+import {
+  REPO_ROOT,
+  allPanels,
+  dashboardFiles,
+  dashboardQueries,
+  labelValuesSelector,
+  loadDashboard,
+  substituteVariables,
+} from './dashboard-queries.js';
+import { STANDARD_METRICS, metricNamesIn, templateQueries } from './promql-metric-names.js';
+
+const DEFINED = new Set(ALL_METRICS.map((m) => m.name));
+const DS = { type: 'prometheus', uid: '${datasource}' };
+const files = dashboardFiles();
+const queries = dashboardQueries();
+
+function undefinedMetrics(expr: string): string[] {
+  return metricNamesIn(expr).filter((n) => !DEFINED.has(n) && !STANDARD_METRICS.has(n));
+}
+
+/** Every `datasource` value anywhere in a JSON document. */
+function datasourceRefs(node: unknown, out: unknown[] = []): unknown[] {
+  if (Array.isArray(node)) for (const v of node) datasourceRefs(v, out);
+  else if (node && typeof node === 'object') {
+    for (const [k, v] of Object.entries(node)) {
+      if (k === 'datasource') out.push(v);
+      datasourceRefs(v, out);
+    }
+  }
+  return out;
+}
+
+describe('the PromQL metric-name reader', () => {
+  it.each([
+    ['smtp_probe_success{group=~".*"} == 0', ['smtp_probe_success']],
+    ['sum by (group, tls) (rate(foo_total{a="b"}[5m])) / on (x) group_left (y) bar offset 1h', ['bar', 'foo_total']],
+    ['count without (mechanism) (x{tls="false"} == 1) or max without (extension) (y)', ['x', 'y']],
+    ['time() - smtp_last_probe_timestamp_seconds > 14 * 86400 and z >= 1e3', ['smtp_last_probe_timestamp_seconds', 'z']],
+    ['up * on (instance, job) group_left (version) last_over_time(b_info[1d])', ['b_info', 'up']],
+    ['count(ALERTS{alertstate="firing"}) or vector(0)', ['ALERTS']],
+  ])('%s', (expr, names) => {
+    expect(metricNamesIn(expr)).toEqual(names);
+  });
+
+  it('reads the queries inside alert templates', () => {
+    const t = '{{ with printf "smtp_size_limit_bytes{target=%q,tls=\\"false\\"} offset 1h" $labels.target | query }}{{ end }}';
+    expect(templateQueries(t)).toEqual(['smtp_size_limit_bytes{target="x",tls="false"} offset 1h']);
+  });
+});
+
+describe('variable substitution', () => {
+  it('replaces $var, ${var} and ${var:format}, and refuses unknown variables', () => {
+    expect(substituteVariables('x{a=~"$group",b=~"${target:regex}"}[$__rate_interval]')).toBe('x{a=~".*",b=~".*"}[1m]');
+    expect(() => substituteVariables('x[$nope]')).toThrow(/\$nope/);
+  });
+
+  it('takes the selector out of label_values()', () => {
+    expect(labelValuesSelector('label_values(smtp_probe_success{group=~"$group"}, target)')).toBe('smtp_probe_success{group=~"$group"}');
+    expect(labelValuesSelector('label_values(group)')).toBeNull();
+  });
+});
+
+describe.each(files.map((f) => [f.replace(/^.*[\\/]/, ''), f] as const))('dashboard %s', (_name, file) => {
+  const d = loadDashboard(file) as Record<string, unknown> & ReturnType<typeof loadDashboard>;
+  const panels = allPanels(d) as (Record<string, unknown> & { id?: unknown; targets?: Record<string, unknown>[] })[];
+
+  it('is Grafana 10/11 JSON with a stable uid and no hard-coded data source', () => {
+    expect(() => JSON.parse(readFileSync(file, 'utf8')) as unknown).not.toThrow();
+    expect(typeof d.uid).toBe('string');
+    expect(d.schemaVersion).toBeGreaterThanOrEqual(36);
+    expect(d.schemaVersion).toBeLessThanOrEqual(41);
+    expect(d.id ?? null).toBeNull();
+    for (const ref of datasourceRefs(d)) {
+      // The datasource variable itself has no datasource key; everything else points at it.
+      expect(ref).toEqual(DS);
+    }
+  });
+
+  it('has the datasource, group and target variables', () => {
+    const vars = d.templating?.list ?? [];
+    const byName = new Map(vars.map((v) => [String(v.name), v as Record<string, unknown>]));
+    expect(byName.get('datasource')).toMatchObject({ type: 'datasource', query: 'prometheus' });
+    expect(byName.get('group')).toMatchObject({
+      type: 'query',
+      query: 'label_values(smtp_probe_success, group)',
+      multi: true,
+      includeAll: true,
+      datasource: DS,
+    });
+    expect(byName.get('target')).toMatchObject({
+      type: 'query',
+      query: 'label_values(smtp_probe_success{group=~"$group"}, target)',
+      datasource: DS,
+    });
+  });
+
+  it('gives every panel and every target the ${datasource} data source, and unique ids', () => {
+    expect(panels.length).toBeGreaterThan(5);
+    const ids = panels.map((p) => p.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const p of panels) {
+      expect(typeof p.id, String(p.title)).toBe('number');
+      expect(p.datasource, String(p.title)).toEqual(DS);
+      expect((p.targets ?? []).length, `${String(p.title)} has queries`).toBeGreaterThan(0);
+      for (const t of p.targets ?? []) expect(t.datasource, String(p.title)).toEqual(DS);
+      const refIds = (p.targets ?? []).map((t) => t.refId);
+      expect(new Set(refIds).size, `${String(p.title)} refIds`).toBe(refIds.length);
+    }
+  });
+
+  it('has annotations from a PromQL query on the ${datasource} data source', () => {
+    const list = (d.annotations?.list ?? []) as Record<string, unknown>[];
+    expect(list.length).toBeGreaterThan(0);
+    for (const a of list) expect(a.datasource).toEqual(DS);
+  });
+});
+
+describe('dashboard queries', () => {
+  it('cover both dashboards, with panels, variables and annotations', () => {
+    const names = new Set(queries.map((q) => q.dashboard));
+    expect([...names].sort()).toEqual(['ehlo-fleet-overview', 'ehlo-target-detail']);
+    for (const source of ['panel', 'variable', 'annotation'] as const) {
+      expect(queries.some((q) => q.source === source), source).toBe(true);
+    }
+    for (const q of queries) expect(q.expr, `${q.dashboard}/${q.panelTitle}`).not.toMatch(/\$/);
+  });
+
+  it.each(queries.map((q) => [`${q.dashboard} / ${q.panelTitle}: ${q.expr}`, q.expr] as const))(
+    'name only metrics the exporter defines: %s',
+    (_title, expr) => {
+      expect(metricNamesIn(expr).length, 'selects some metric').toBeGreaterThan(0);
+      expect(undefinedMetrics(expr)).toEqual([]);
+    },
+  );
+
+  it('show what the issue asks for', () => {
+    const used = (dashboard: string): Set<string> =>
+      new Set(queries.filter((q) => q.dashboard === dashboard).flatMap((q) => metricNamesIn(q.expr)));
+    const fleet = used('ehlo-fleet-overview');
+    for (const m of [
+      'smtp_probe_success',
+      'smtp_extension_advertised',
+      'smtp_size_limit_bytes',
+      'smtp_tls_info',
+      'smtp_capability_changes_total',
+      'smtp_probe_failures_total',
+      'smtp_tls_cert_not_after_timestamp_seconds',
+      'smtp_exporter_config_last_reload_successful',
+      'smtp_exporter_targets',
+      'smtp_exporter_probes_in_flight',
+      'smtp_exporter_schedule_lateness_seconds',
+      'smtp_exporter_store_errors_total',
+    ]) {
+      expect(fleet, `fleet overview uses ${m}`).toContain(m);
+    }
+    const detail = used('ehlo-target-detail');
+    for (const m of [
+      'smtp_probe_phase_duration_seconds',
+      'smtp_size_limit_bytes',
+      'smtp_extension_advertised',
+      'smtp_tls_info',
+      'smtp_tls_cert_verified',
+      'smtp_reply_code',
+    ]) {
+      expect(detail, `target detail uses ${m}`).toContain(m);
+    }
+    expect(
+      queries.some((q) => q.dashboard === 'ehlo-target-detail' && q.source === 'annotation' && /changes\(smtp_capabilities_last_change_timestamp_seconds/.test(q.expr)),
+    ).toBe(true);
+  });
+});
+
+describe('alert rules', () => {
+  interface Rule {
+    alert?: string;
+    expr: string;
+    annotations?: Record<string, string>;
+  }
+  const rules = (parse(readFileSync(join(REPO_ROOT, 'config', 'prometheus', 'ehlo-exporter.rules.yml'), 'utf8')) as {
+    groups: { rules: Rule[] }[];
+  }).groups.flatMap((g) => g.rules);
+
+  it.each(rules.map((r, i) => [`${r.alert ?? '?'} #${i}`, r] as const))('%s names only metrics the exporter defines', (_name, r) => {
+    expect(undefinedMetrics(r.expr)).toEqual([]);
+    for (const text of Object.values(r.annotations ?? {})) {
+      for (const q of templateQueries(text)) expect(undefinedMetrics(q), q).toEqual([]);
+    }
+  });
+
+  it('a rule naming an unknown metric would be caught', () => {
+    expect(undefinedMetrics('smtp_probe_sucess == 0')).toEqual(['smtp_probe_sucess']);
+  });
+});
+
+describe('Grafana provisioning', () => {
+  it('provisions the dashboards from a file provider and a Prometheus data source', () => {
+    const dash = parse(readFileSync(join(REPO_ROOT, 'config/grafana/provisioning/dashboards/ehlo-exporter.yml'), 'utf8')) as {
+      apiVersion: number;
+      providers: { type: string; options: { path: string } }[];
+    };
+    expect(dash.apiVersion).toBe(1);
+    expect(dash.providers[0]).toMatchObject({ type: 'file', options: { path: expect.stringMatching(/^\//) } });
+    const ds = parse(readFileSync(join(REPO_ROOT, 'config/grafana/provisioning/datasources/prometheus.yml'), 'utf8')) as {
+      apiVersion: number;
+      datasources: { type: string; url: string }[];
+    };
+    expect(ds.apiVersion).toBe(1);
+    expect(ds.datasources[0]).toMatchObject({ type: 'prometheus', url: expect.stringMatching(/^https?:\/\//) });
+  });
+});
+
+const hasPromtool = toolAvailable('promtool');
+
+describe.skipIf(shouldSkip(hasPromtool))(`every dashboard query parses in promtool${skipReason('promtool', hasPromtool)}`, () => {
+  it('promtool is installed (required when CI=true)', () => {
+    expect(hasPromtool, IN_CI ? 'CI=true: promtool must be installed' : 'promtool').toBe(true);
+  });
+
+  it('promtool check rules accepts every query as a recording rule', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ehlo-dash-'));
+    try {
+      const file = join(dir, 'dashboard-queries.rules.yml');
+      const rulesDoc = {
+        groups: [
+          {
+            name: 'dashboard-queries',
+            rules: queries.map((q, i) => ({ record: `dashboard:query_${i}:${q.dashboard.replace(/-/g, '_')}`, expr: q.expr })),
+          },
+        ],
+      };
+      writeFileSync(file, stringify(rulesDoc));
+      const r = runTool('promtool', ['check', 'rules', file]);
+      expect(r.status, r.stdout + r.stderr).toBe(0);
+      expect(r.stdout).toContain(`SUCCESS: ${queries.length} rules found`);
+
+      // The same check rejects a broken query, so a pass above means something.
+      writeFileSync(file, stringify({ groups: [{ name: 'x', rules: [{ record: 'x:y', expr: 'sum(smtp_probe_success' }] }] }));
+      expect(runTool('promtool', ['check', 'rules', file]).status).not.toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
