@@ -1,5 +1,7 @@
 // The operational endpoints: landing page, /metrics, health, readiness, reload.
+import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
+import { expositionChunks } from '../metrics/exposition.js';
 import { HttpError } from './errors.js';
 import { landingPage } from './landing-page.js';
 import { DEFAULT_MAX_CONCURRENT_SCRAPES } from './limits.js';
@@ -13,14 +15,24 @@ export function registerOpsRoutes(app: FastifyInstance, deps: HttpDeps): void {
 
   app.get('/metrics', async (_request, reply) => {
     // A scrape of a large fleet costs tens of MB and CPU time: a pile of concurrent scrapes (or a
-    // stranger looping on /metrics) must not take the exporter down with it.
+    // stranger holding slow connections on /metrics) must not take the exporter down with it. A
+    // slot is held until the response is closed (sent, or the client went away), since the body
+    // stays in memory while it streams.
     if (scrapes >= maxScrapes) throw new HttpError('ERR_TOO_MANY_SCRAPES', `too many concurrent scrapes (limit ${maxScrapes}); retry later`);
     scrapes++;
+    let held = true;
+    const release = () => {
+      if (held) scrapes--;
+      held = false;
+    };
+    reply.raw.once('close', release);
     try {
-      const text = await deps.registry.metrics();
-      return reply.type(deps.registry.contentType).send(text);
-    } finally {
-      scrapes--;
+      const chunks = await expositionChunks(deps.registry);
+      reply.type(deps.registry.contentType);
+      return chunks.length === 1 ? reply.send(chunks[0]) : reply.send(Readable.from(chunks));
+    } catch (err) {
+      release();
+      throw err;
     }
   });
 

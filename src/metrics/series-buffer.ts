@@ -128,15 +128,26 @@ export class SeriesBuffer {
     });
   }
 
-  /**
-   * Appends one family in prom-client's layout (HELP, TYPE, one line per sample, each ending in
-   * a line feed) to `out`, as strings of bounded size.
-   */
+  /** HELP and TYPE of one family, as prom-client's Registry renders them, each ending in a line feed. */
+  static header(def: MetricDefinition, type: string): string {
+    return `# HELP ${def.name} ${escapeHelp(def.help)}\n# TYPE ${def.name} ${type}\n`;
+  }
+
+  /** Appends one family in prom-client's layout: HELP, TYPE, one line per sample. */
   renderInto(out: string[], name: string, type: string): void {
     const f = this.families.get(name);
     if (f === undefined) throw new Error(`metric ${name} is not part of this buffer`);
+    out.push(SeriesBuffer.header(f.def, type));
+    this.renderSamples(out, name);
+  }
+
+  /** Appends the sample lines of one family (each ending in a line feed), as strings of bounded size. */
+  renderSamples(out: string[], name: string): void {
+    const f = this.families.get(name);
+    if (f === undefined) throw new Error(`metric ${name} is not part of this buffer`);
     const { def, layout, values, shared, columns } = f;
-    let pieces: string[] = [`# HELP ${def.name} ${escapeHelp(def.help)}\n# TYPE ${def.name} ${type}\n`];
+    if (values.length === 0) return;
+    let pieces: string[] = [];
     const open = layout.shared || layout.names.length > 0 ? `${def.name}{` : def.name;
     const { before, close } = layout;
     const n = columns.length;

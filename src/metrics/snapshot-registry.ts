@@ -4,7 +4,13 @@
 // light metric object, and metrics() renders the snapshot directly in prom-client's own layout.
 import { Registry, type Metric } from 'prom-client';
 import type { MetricDefinition } from './metric-definitions.js';
-import type { SeriesBuffer } from './series-buffer.js';
+import type { SampleValue } from './series-buffer.js';
+
+/** One scrape's series: rendered to text (the fast path) or as objects (getMetricsAsJSON). */
+export interface Snapshot {
+  renderInto(out: string[], name: string, type: string): void;
+  samples(name: string): SampleValue[];
+}
 
 function textType(def: MetricDefinition): string {
   // The 0.0.4 text format has no "info" type; info-style metrics are gauges that are always 1.
@@ -15,11 +21,11 @@ export class SnapshotRegistry extends Registry {
   private readonly ours = new Map<string, MetricDefinition>();
   private defaultLabelsSet = false;
   /** Shared by the get() calls of one getMetricsAsJSON() pass; see snapshotForPass(). */
-  private passSnapshot: SeriesBuffer | null = null;
+  private passSnapshot: Snapshot | null = null;
 
   constructor(
     definitions: readonly MetricDefinition[],
-    private readonly build: () => SeriesBuffer,
+    private readonly build: () => Snapshot,
   ) {
     super();
     for (const def of definitions) {
@@ -49,7 +55,7 @@ export class SnapshotRegistry extends Registry {
    * builds the snapshot and a microtask drops it after that pass, so all families of one call come
    * from the same snapshot and nothing is kept between scrapes.
    */
-  private snapshotForPass(): SeriesBuffer {
+  private snapshotForPass(): Snapshot {
     if (this.passSnapshot === null) {
       this.passSnapshot = this.build();
       queueMicrotask(() => {
@@ -66,8 +72,38 @@ export class SnapshotRegistry extends Registry {
 
   /** Same text as Registry.metrics(): families separated by a blank line, ending in a line feed. */
   override async metrics(): Promise<string> {
+    const pieces = await this.pieces();
+    return pieces === null ? super.metrics() : pieces.join('');
+  }
+
+  /**
+   * The same text as metrics(), as strings of about `chunkBytes` each, for streaming. A large
+   * fleet's exposition is tens of MB: one string of it costs a large allocation and a full copy
+   * before the first byte leaves, and another to encode it for the socket.
+   */
+  async metricsChunks(chunkBytes = 64 * 1024): Promise<string[]> {
+    const pieces = await this.pieces();
+    if (pieces === null) return [await super.metrics()];
+    const chunks: string[] = [];
+    let group: string[] = [];
+    let size = 0;
+    for (const piece of pieces) {
+      group.push(piece);
+      size += piece.length;
+      if (size >= chunkBytes) {
+        chunks.push(group.join(''));
+        group = [];
+        size = 0;
+      }
+    }
+    if (group.length > 0) chunks.push(group.join(''));
+    return chunks;
+  }
+
+  /** The exposition as pieces to concatenate, or null when prom-client's generic path must render it. */
+  private async pieces(): Promise<string[] | null> {
     // OpenMetrics and default labels are rare here; prom-client's generic path handles them.
-    if (this.contentType !== Registry.PROMETHEUS_CONTENT_TYPE || this.defaultLabelsSet) return super.metrics();
+    if (this.contentType !== Registry.PROMETHEUS_CONTENT_TYPE || this.defaultLabelsSet) return null;
     const snapshot = this.build();
     const out: string[] = [];
     for (const metric of this.getMetricsAsArray()) {
@@ -76,6 +112,6 @@ export class SnapshotRegistry extends Registry {
       if (def !== undefined) snapshot.renderInto(out, def.name, textType(def));
       else out.push(`${await this.getSingleMetricAsString(metric.name)}\n`);
     }
-    return out.join('');
+    return out;
   }
 }

@@ -1,4 +1,5 @@
 // The HTTP surface through inject(): status codes, stable error codes, content types, limits.
+import http from 'node:http';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
@@ -226,7 +227,52 @@ describe('/api/v1/targets/:target/changes', () => {
   });
 });
 
+/** `n` targets like mx1: enough series for an exposition of many chunks. */
+function fleet(n: number) {
+  return Array.from({ length: n }, (_, i) => ({ ...mx1, target: `mx${i}.example.test:25` }));
+}
+
 describe('a real listener', () => {
+  it('streams a large exposition whole, byte for byte what registry.metrics() renders', async () => {
+    const deps = fakeDeps();
+    deps.states = fleet(500);
+    const { app } = start(deps);
+    const address = await app.listen({ host: '127.0.0.1', port: 0 });
+    const r = await fetch(`${address}/metrics`, { signal: AbortSignal.timeout(10_000) });
+    expect(r.status).toBe(200);
+    expect(r.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
+    const body = await r.text();
+    expect(body.length).toBeGreaterThan(1_000_000);
+    expect(body).toBe(await deps.registry.metrics());
+  });
+
+  it('frees the scrape slot when a client goes away in the middle of a large body', async () => {
+    const deps = fakeDeps({ maxConcurrentScrapes: 1 });
+    deps.states = fleet(3000);
+    const { app } = start(deps);
+    const address = await app.listen({ host: '127.0.0.1', port: 0 });
+    const { port } = new URL(address);
+    // Read the headers and one chunk, then drop the connection with most of the body unsent.
+    await withTimeout(
+      new Promise<void>((resolve, reject) => {
+        const req = http.get({ host: '127.0.0.1', port: Number(port), path: '/metrics' }, (res) => {
+          res.once('data', () => {
+            req.destroy();
+            resolve();
+          });
+        });
+        req.on('error', (e) => ((e as NodeJS.ErrnoException).code === 'ECONNRESET' ? resolve() : reject(e)));
+      }),
+    );
+    // The slot comes back once the server sees the close; poll for it, bounded.
+    let status = 0;
+    for (let i = 0; i < 50 && status !== 200; i++) {
+      status = (await app.inject('/-/healthy')).statusCode === 200 ? (await app.inject('/metrics')).statusCode : 0;
+      if (status !== 200) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(status).toBe(200);
+  });
+
   it('serves /metrics and /-/healthy over a socket on 127.0.0.1:0', async () => {
     const { app } = start();
     const address = await app.listen({ host: '127.0.0.1', port: 0 });

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { createExporterRegistry } from '../../src/metrics/exporter-registry.js';
 import type { MetricsSource } from '../../src/metrics/exporter-status.js';
 import { createProbeRegistry } from '../../src/metrics/probe-registry.js';
+import type { Expectations } from '../../src/config/types.js';
 import type { TargetState } from '../../src/state/types.js';
 import { GOLDEN_STATES, GOLDEN_STATUS, mx1, mx2 } from '../fixtures/metrics/states.js';
 import { find, parseExposition } from './parse-exposition.js';
@@ -37,6 +38,29 @@ describe('createExporterRegistry', () => {
     expect(find(p, 'smtp_target_info', { target: mx2.target })).toEqual([]);
   });
 
+  it('re-reads back-off and expectations at every scrape even when a target state is unchanged', async () => {
+    let backoff = 30;
+    let expect1: Expectations = { min_size_bytes: 1 };
+    const registry = createExporterRegistry({
+      targets: () => [mx1],
+      expectations: () => expect1,
+      backoffSeconds: () => backoff,
+      status: () => GOLDEN_STATUS,
+    });
+    let p = parseExposition(await registry.metrics());
+    expect(find(p, 'smtp_probe_backoff_seconds')[0]?.value).toBe(30);
+    expect(find(p, 'smtp_expectation_met', { expectation: 'min_size_bytes' })[0]?.value).toBe(1);
+    backoff = 10;
+    expect1 = { min_size_bytes: 100_000_000 };
+    p = parseExposition(await registry.metrics());
+    expect(find(p, 'smtp_probe_backoff_seconds')[0]?.value).toBe(10);
+    expect(find(p, 'smtp_expectation_met', { expectation: 'min_size_bytes' })[0]?.value).toBe(0);
+    // Same objects again: the cached text is reused and still right.
+    const again = await registry.metrics();
+    expect(again).toBe(await registry.metrics());
+    expect(find(parseExposition(again), 'smtp_expectation_met', { expectation: 'min_size_bytes' })[0]?.value).toBe(0);
+  });
+
   it('reads the source once per scrape, for the text and for JSON', async () => {
     const src = sourceOf(() => GOLDEN_STATES);
     const registry = createExporterRegistry(src);
@@ -48,11 +72,15 @@ describe('createExporterRegistry', () => {
     expect(success.values[0]).toEqual({ labels: { target: mx1.target, group: 'mx' }, value: 1 });
   });
 
-  it("renders exactly what prom-client's generic Registry path renders", async () => {
-    const registry = createExporterRegistry(sourceOf(() => GOLDEN_STATES));
-    const fast = await registry.metrics();
+  it("renders exactly what prom-client's generic Registry path renders, cold and from cache", async () => {
+    const registry = createExporterRegistry({
+      ...sourceOf(() => GOLDEN_STATES),
+      expectations: (t) => (t === mx1.target ? { starttls: 'required' } : undefined),
+      backoffSeconds: (t) => (t === mx2.target ? 5 : 0),
+    });
     const generic = await Registry.prototype.metrics.call(registry);
-    expect(fast).toBe(generic);
+    expect(await registry.metrics()).toBe(generic);
+    expect(await registry.metrics()).toBe(generic);
   });
 
   it('leaves the global registry alone and can share its registry with other metrics', async () => {

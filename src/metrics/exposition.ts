@@ -1,0 +1,9 @@
+// The /metrics body as chunks, so the HTTP layer can stream a large exposition.
+import type { Registry } from 'prom-client';
+import { SnapshotRegistry } from './snapshot-registry.js';
+
+/** Concatenated, the chunks are exactly `registry.metrics()`. */
+export async function expositionChunks(registry: Registry): Promise<string[]> {
+  if (registry instanceof SnapshotRegistry) return registry.metricsChunks();
+  return [await registry.metrics()];
+}
