@@ -128,26 +128,25 @@ function addSide(
   facts: EhloFacts | null,
   known: Record<string, number>,
 ): void {
-  if (facts !== null) {
-    if (facts.size.no_fixed_limit) buf.add(M.sizeLimit, base, Infinity, tls);
-    else if (facts.size.limit_bytes !== null) buf.add(M.sizeLimit, base, facts.size.limit_bytes, tls);
-  }
+  // A side that was not seen at all (STARTTLS gone, EHLO refused) exports nothing rather than 0
+  // for every remembered keyword: one fault is one alert (starttls_lost / esmtp), not twenty.
+  if (facts === null) return;
+  if (facts.size.no_fixed_limit) buf.add(M.sizeLimit, base, Infinity, tls);
+  else if (facts.size.limit_bytes !== null) buf.add(M.sizeLimit, base, facts.size.limit_bytes, tls);
 
   // Advertised keywords take the cap first; then the remembered ones no longer advertised get 0.
   // Only advertised keywords that could not be labelled are counted: remembered ones went through
   // the same grammar when first seen, and the store forgets them after retention.
   const labelled = new Set<string>();
   let unlabelled = 0;
-  if (facts !== null) {
-    for (const extension of facts.extensions) {
-      if (labelled.has(extension)) continue;
-      if (labelled.size >= MAX_EXTENSIONS_PER_SIDE || !isExtensionKeyword(extension)) {
-        unlabelled++;
-        continue;
-      }
-      labelled.add(extension);
-      buf.add(M.extension, base, 1, extension, tls);
+  for (const extension of facts.extensions) {
+    if (labelled.has(extension)) continue;
+    if (labelled.size >= MAX_EXTENSIONS_PER_SIDE || !isExtensionKeyword(extension)) {
+      unlabelled++;
+      continue;
     }
+    labelled.add(extension);
+    buf.add(M.extension, base, 1, extension, tls);
   }
   const gone = Object.keys(known).filter((k) => !labelled.has(k) && isExtensionKeyword(k)).sort();
   for (const extension of gone) {
@@ -155,7 +154,6 @@ function addSide(
     labelled.add(extension);
     buf.add(M.extension, base, 0, extension, tls);
   }
-  if (facts === null) return;
   buf.add(M.extensionsDropped, base, unlabelled, tls);
 
   let mechanisms = 0;

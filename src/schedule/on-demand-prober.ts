@@ -2,7 +2,7 @@
 // exporter cannot be used as an open relay to probe (or attack) arbitrary hosts; an allowlist
 // checked against the *resolved* addresses widens that. Rate-limited, and polite like the schedule.
 import { lookup } from 'node:dns/promises';
-import type { ExporterConfig, TargetConfig } from '../config/types.js';
+import type { Expectations, ExporterConfig, TargetConfig } from '../config/types.js';
 import { isAllowed, parseAllowList, type AllowList } from '../discovery/address-policy.js';
 import type { ProbeOptions } from '../probe/probe-options.js';
 import type { ProbeResult } from '../probe/probe-result.js';
@@ -11,7 +11,7 @@ import { probeOptionsFor, type CaBundles } from './target-probe-options.js';
 import { TokenBuckets } from './token-bucket.js';
 
 export type OnDemandOutcome =
-  | { status: 'ok'; result: ProbeResult; group?: string; target?: TargetConfig }
+  | { status: 'ok'; result: ProbeResult; group?: string; expectations?: Expectations }
   | { status: 'forbidden' | 'rate_limited' | 'invalid'; message: string };
 
 export interface OnDemandDeps {
@@ -73,7 +73,7 @@ export class OnDemandProber {
     }
     const options = configured ? probeOptionsFor(configured, this.ca) : this.optionsForUnconfigured(address);
     const result = await this.deps.probe(configured ? { ...address, host: configured.host, port: configured.port } : address, options);
-    return configured ? { status: 'ok', result, group: configured.group, target: configured } : { status: 'ok', result };
+    return configured ? { status: 'ok', result, group: configured.group, expectations: configured.expectations } : { status: 'ok', result };
   }
 
   private async refuseUnconfigured(address: TargetAddress): Promise<string | null> {

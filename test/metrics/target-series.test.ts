@@ -52,6 +52,19 @@ describe('per-target series', () => {
     expect(find(p, 'smtp_extension_advertised', { target: mx1.target, extension: 'STARTTLS', tls: 'true' })).toEqual([]);
   });
 
+  it('exports nothing for the TLS side once STARTTLS is gone, so one fault is not one alert per extension', async () => {
+    const plain = ehlo({ extensions: ['PIPELINING', 'SIZE', '8BITMIME'], size: 52428800 });
+    const lost = state({
+      ...mx1,
+      last_result: result({ target: mx1.target, ehlo_before_tls: plain, ehlo_after_tls: null, extensions: plain.extensions, extensions_before_tls: plain.extensions }),
+    });
+    const p = await scrape([lost]);
+    expect(find(p, 'smtp_extension_advertised', { target: mx1.target, tls: 'true' })).toEqual([]);
+    expect(find(p, 'smtp_size_limit_bytes', { target: mx1.target, tls: 'true' })).toEqual([]);
+    expect(one(p, 'smtp_extension_advertised', { target: mx1.target, extension: 'STARTTLS', tls: 'false' })).toBe(0);
+    expect(one(p, 'smtp_starttls_advertised', { target: mx1.target })).toBe(0);
+  });
+
   it('exports capabilities from the baseline while the server is down, so outages do not look like lost extensions', async () => {
     const p = await scrape([mx2]);
     expect(one(p, 'smtp_probe_success', { target: mx2.target })).toBe(0);
