@@ -3,6 +3,8 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { probeTarget } from '../../src/probe/probe-target.js';
 import type { ProbeOptions } from '../../src/probe/probe-options.js';
+import type { ProbeResult } from '../../src/probe/probe-result.js';
+import { waitFor } from '../support/wait-for.js';
 import { postfixUnavailableReason, startPostfix, type PostfixInstance } from '../support/postfix-instance.js';
 import { describeWithReal } from '../support/require-real.js';
 
@@ -50,22 +52,29 @@ describeWithReal('probe against a real Postfix', postfixUnavailableReason(), () 
     expect(result.transcript.some((e) => e.dir === 'C' && e.line === 'QUIT')).toBe(true);
   });
 
+  // After `postfix reload` an smtpd started under the old settings can still take a connection or
+  // two, as in production: wait (bounded) until a probe sees the new settings.
+  const probeUntil = (what: string, opts: ProbeOptions, ok: (r: ProbeResult) => boolean) =>
+    waitFor(what, async () => {
+      const r = await probeTarget(target(), opts);
+      return ok(r) ? r : undefined;
+    }, 20_000, 200);
+
   it('follows message_size_limit, SIZE 0 and STARTTLS being turned off after postfix reload', async () => {
     await postfix.reconfigure({ message_size_limit: '5120000' });
-    expect((await probeTarget(target(), options)).size.limit_bytes).toBe(5_120_000);
+    await probeUntil('SIZE 5120000', options, (r) => r.size.limit_bytes === 5_120_000);
 
     // Postfix announces "no limit" as a bare SIZE, which RFC 1870 reads as "no information".
     await postfix.reconfigure({ message_size_limit: '0' });
-    const unlimited = await probeTarget(target(), options);
+    const unlimited = await probeUntil('bare SIZE', options, (r) => r.size.advertised && r.size.limit_bytes === null);
     expect(unlimited.transcript.some((e) => e.dir === 'S' && /^250[- ]SIZE$/.test(e.line))).toBe(true);
     expect(unlimited.size).toEqual({ advertised: true, limit_bytes: null, no_fixed_limit: false });
 
     await postfix.reconfigure({ smtpd_tls_security_level: 'none', message_size_limit: String(SIZE) });
-    const plain = await probeTarget(target(), options);
-    expect(plain.success).toBe(true);
-    expect(plain.starttls.offered).toBe(false);
+    const plain = await probeUntil('STARTTLS gone', options, (r) => r.success && !r.starttls.offered);
     expect(plain.tls).toBeNull();
-    const required = await probeTarget(target(), { ...options, starttls: 'required' });
+    expect(plain.size.limit_bytes).toBe(SIZE);
+    const required = await probeUntil('a required-mode failure', { ...options, starttls: 'required' }, (r) => !r.success);
     expect(required.error).toMatchObject({ stage: 'starttls', reason: 'starttls_not_offered' });
     await postfix.reconfigure({ smtpd_tls_security_level: 'may' });
   });
