@@ -1,0 +1,79 @@
+// The built exporter (`node dist/main.js`) as a real child process on a free loopback port, for
+// tests of what only a process has: signals, exit codes, logs, restarts on the same store.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { waitFor } from './wait-for.js';
+
+export const REPO_ROOT = join(import.meta.dirname, '..', '..');
+export const MAIN_JS = join(REPO_ROOT, 'dist', 'main.js');
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/** `npm test` builds first; a lone `vitest run` may not have. */
+export async function ensureBuilt(): Promise<void> {
+  if (existsSync(MAIN_JS)) return;
+  const { execFileSync } = await import('node:child_process');
+  execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: REPO_ROOT, stdio: 'inherit' });
+}
+
+export interface ExporterProcess {
+  child: ChildProcess;
+  port: number;
+  url: string;
+  /** Everything written to stderr (the log) so far. */
+  log(): string;
+  /** Resolves with the exit code (or signal name) once the process has exited. */
+  exited: Promise<number | string>;
+  stop(signal?: NodeJS.Signals): Promise<number | string>;
+}
+
+export async function startExporter(args: string[], options: { port?: number; ready?: boolean } = {}): Promise<ExporterProcess> {
+  await ensureBuilt();
+  const port = options.port ?? (await freePort());
+  const child = spawn(process.execPath, [MAIN_JS, `--web.listen-address=127.0.0.1:${port}`, ...args], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stdout!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | string>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));
+  const url = `http://127.0.0.1:${port}`;
+  const proc: ExporterProcess = {
+    child,
+    port,
+    url,
+    log: () => stderr,
+    exited,
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      try {
+        return await exited;
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+  };
+  if (options.ready !== false) {
+    let gone = false;
+    void exited.then(() => (gone = true));
+    await waitFor(`the exporter to serve ${url}/-/ready (log: ${stderr})`, async () => {
+      if (gone) throw new Error(`exporter exited early: ${stderr}`);
+      const res = await fetch(`${url}/-/ready`).catch(() => null);
+      return res?.status === 200 || undefined;
+    }, 20_000);
+  }
+  return proc;
+}
