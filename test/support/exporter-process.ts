@@ -2,23 +2,15 @@
 // tests of what only a process has: signals, exit codes, logs, restarts on the same store.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { freePort } from './free-port.js';
+
+export { freePort };
 import { waitFor } from './wait-for.js';
 
 export const REPO_ROOT = join(import.meta.dirname, '..', '..');
 export const MAIN_JS = join(REPO_ROOT, 'dist', 'main.js');
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 /** `npm test` builds first; a lone `vitest run` may not have. */
 export async function ensureBuilt(): Promise<void> {

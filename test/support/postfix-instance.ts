@@ -4,8 +4,8 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, rm, writeFile, chown } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { freePort } from './free-port.js';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -20,6 +20,10 @@ export interface PostfixInstance {
   certificatePem: string;
   /** `postconf -e` each setting, then `postfix reload`. */
   reconfigure(settings: Record<string, string>): Promise<void>;
+  /** `postfix stop`, keeping the slot and its settings: an outage that startServer() ends. */
+  stopServer(): Promise<void>;
+  /** `postfix start` after stopServer(), with the settings as they are now; resolves once it listens. */
+  startServer(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -30,16 +34,6 @@ export function postfixUnavailableReason(): string | null {
   return null;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 // A slot left by a killed test run: its directory is older than a minute and no master holds its lock.
 async function isStale(dir: string): Promise<boolean> {
@@ -77,7 +71,7 @@ async function registerSlots(): Promise<void> {
   await run('postconf', ['-e', `alternate_config_directories = ${slotDirs.join(' ')}`]);
 }
 
-function mainCf(dir: string, port: number, sizeLimit: number): string {
+function mainCf(dir: string, port: number, sizeLimit: number, extra: Record<string, string>): string {
   return [
     'compatibility_level = 3.6',
     `queue_directory = ${dir}/spool`,
@@ -96,6 +90,7 @@ function mainCf(dir: string, port: number, sizeLimit: number): string {
     `maillog_file_prefixes = ${dir}`,
     `maillog_file = ${dir}/maillog`,
     'smtpd_banner = $myhostname ESMTP ehlo-exporter test instance',
+    ...Object.entries(extra).map(([k, v]) => `${k} = ${v}`),
     '',
   ].join('\n');
 }
@@ -149,7 +144,8 @@ async function waitForListener(port: number, deadlineMs: number): Promise<void> 
   }
 }
 
-export async function startPostfix(options: { messageSizeLimit: number }): Promise<PostfixInstance> {
+/** `settings`: further main.cf lines from the start (e.g. SASL), so no reload races the first sessions. */
+export async function startPostfix(options: { messageSizeLimit: number; settings?: Record<string, string> }): Promise<PostfixInstance> {
   const slot = await claimSlot();
   const dir = join(ROOT, `slot${slot}`);
   const configDir = join(dir, 'etc');
@@ -164,7 +160,7 @@ export async function startPostfix(options: { messageSizeLimit: number }): Promi
     '-keyout', join(configDir, 'key.pem'), '-out', join(configDir, 'cert.pem'), '-days', '30',
     '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1',
   ]);
-  await writeFile(join(configDir, 'main.cf'), mainCf(dir, port, options.messageSizeLimit));
+  await writeFile(join(configDir, 'main.cf'), mainCf(dir, port, options.messageSizeLimit, options.settings ?? {}));
   await writeFile(join(configDir, 'master.cf'), masterCf(port));
   await registerSlots();
   await postfix(configDir, 'start');
@@ -179,6 +175,13 @@ export async function startPostfix(options: { messageSizeLimit: number }): Promi
       const args = Object.entries(settings).map(([k, v]) => `${k} = ${v}`);
       await run('postconf', ['-c', configDir, '-e', ...args]);
       await postfix(configDir, 'reload');
+    },
+    async stopServer() {
+      await postfix(configDir, 'stop');
+    },
+    async startServer() {
+      await postfix(configDir, 'start');
+      await waitForListener(port, 15_000);
     },
     async stop() {
       await postfix(configDir, 'stop').catch(() => undefined);
