@@ -11,6 +11,7 @@ import type { ProbeResult } from './probe/probe-result.js';
 import { probeTarget } from './probe/probe-target.js';
 import { OnDemandProber } from './schedule/on-demand-prober.js';
 import { Scheduler } from './schedule/scheduler.js';
+import { SINGLE_SHARD, shardConfig, type ShardSpec } from './schedule/shard.js';
 import { probeOptionsFor, readCaBundles, targetAddressOf, type CaBundles } from './schedule/target-probe-options.js';
 import { SqliteStateStore } from './state/sqlite-store.js';
 import { TargetStates } from './state/target-states.js';
@@ -24,6 +25,8 @@ export interface AppOptions {
   logger: Logger;
   /** Unix milliseconds. */
   now?: () => number;
+  /** This replica's share of the fleet (default: the whole fleet). Validated by the caller. */
+  shard?: ShardSpec;
 }
 
 export interface App {
@@ -33,16 +36,17 @@ export interface App {
   close(): Promise<void>;
 }
 
-function loadConfig(options: AppOptions): { config: ExporterConfig; ca: CaBundles } {
-  const config = loadConfigFile(options.configFile, { defaultHeloName: options.defaultHeloName });
-  return { config, ca: readCaBundles(config) };
+/** `config` is this shard's share (scheduled and exported); `full` lets /probe serve any configured target. */
+function loadConfig(options: AppOptions): { config: ExporterConfig; full: ExporterConfig; ca: CaBundles } {
+  const full = loadConfigFile(options.configFile, { defaultHeloName: options.defaultHeloName });
+  return { config: shardConfig(full, options.shard ?? SINGLE_SHARD), full, ca: readCaBundles(full) };
 }
 
 /** Throws the config's ConfigError or the store's StoreError: main reports them and exits. */
 export async function createApp(options: AppOptions): Promise<App> {
   const now = options.now ?? Date.now;
   const log = options.logger;
-  let { config, ca } = loadConfig(options);
+  let { config, full, ca } = loadConfig(options);
   const store = SqliteStateStore.open(options.storagePath);
   const states = new TargetStates(store, { now: () => Math.floor(now() / 1000), retentionDays: config.storage.retention_days });
   states.load();
@@ -77,7 +81,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     },
     now,
   );
-  const onDemand = new OnDemandProber(config, ca, { probe: probeTarget, backoffSeconds: (name) => scheduler.backoffSeconds(name), now });
+  const onDemand = new OnDemandProber(full, ca, { probe: probeTarget, backoffSeconds: (name) => scheduler.backoffSeconds(name), now });
 
   const source: MetricsSource = {
     targets: () => states.snapshot(),
@@ -103,7 +107,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   };
 
   const reload: App['reload'] = async () => {
-    let next: { config: ExporterConfig; ca: CaBundles };
+    let next: ReturnType<typeof loadConfig>;
     try {
       next = loadConfig(options);
     } catch (error) {
@@ -112,11 +116,11 @@ export async function createApp(options: AppOptions): Promise<App> {
       log.error({ file: options.configFile, err: message }, 'config reload failed; the previous config keeps running');
       return { ok: false, error: message };
     }
-    ({ config, ca } = next);
+    ({ config, full, ca } = next);
     targetsByName = new Map(config.targets.map((t) => [t.name, t]));
     states.retain(new Set(targetsByName.keys()));
     scheduler.apply(config.groups, config.politeness);
-    onDemand.apply(config, ca);
+    onDemand.apply(full, ca);
     reloadSuccessful = true;
     lastReloadSuccess = now() / 1000;
     log.info({ file: options.configFile, targets: config.targets.length }, 'config reloaded');

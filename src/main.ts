@@ -8,6 +8,7 @@ import { runProbeCommand } from './cli/probe-command.js';
 import { createLogger, LOG_LEVELS, type LogFormat } from './logging/create-logger.js';
 import { defaultHeloName } from './probe/probe-options.js';
 import { probeTarget } from './probe/probe-target.js';
+import { shardSpecProblem, type ShardSpec } from './schedule/shard.js';
 
 const DEFAULT_LISTEN_ADDRESS = ':9525';
 
@@ -23,6 +24,8 @@ flags:
   --storage.path=PATH        SQLite state file, or :memory: (default data/ehlo-exporter.db)
   --log.level=LEVEL          ${LOG_LEVELS.join('|')} (default info)
   --log.format=FORMAT        json|logfmt (default json)
+  --shard.count=N            replicas splitting the config's targets (default 1)
+  --shard.index=I            this replica, 0 to N-1 (default 0); each probes and exports only its share
   --version                  print the version and exit
 `;
 
@@ -39,6 +42,16 @@ function parseListenAddress(text: string): { host: string; port: number } {
   return { host: m[1] ?? (m[2] || '0.0.0.0'), port };
 }
 
+/** Digits only: "1e1", " 2" or "0x1" are mistakes, not numbers. */
+function parseShard(index: string, count: string): ShardSpec {
+  const whole = (flag: string, text: string): number =>
+    /^\d{1,9}$/.test(text) ? Number(text) : fail(`ehlo-exporter: --${flag} must be a whole number, got "${text}"`, 2);
+  const spec = { index: whole('shard.index', index), count: whole('shard.count', count) };
+  const problem = shardSpecProblem(spec);
+  if (problem !== null) fail(`ehlo-exporter: --shard.index/--shard.count: ${problem}`, 2);
+  return spec;
+}
+
 async function serve(argv: string[]): Promise<void> {
   let values;
   try {
@@ -51,6 +64,8 @@ async function serve(argv: string[]): Promise<void> {
         'storage.path': { type: 'string', default: 'data/ehlo-exporter.db' },
         'log.level': { type: 'string', default: 'info' },
         'log.format': { type: 'string', default: 'json' },
+        'shard.index': { type: 'string', default: '0' },
+        'shard.count': { type: 'string', default: '1' },
         version: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -65,6 +80,7 @@ async function serve(argv: string[]): Promise<void> {
   const format = values['log.format'] as LogFormat;
   if (format !== 'json' && format !== 'logfmt') fail('ehlo-exporter: --log.format must be json or logfmt', 2);
   const listen = parseListenAddress(values['web.listen-address']);
+  const shard = parseShard(values['shard.index'], values['shard.count']);
   const logger = createLogger({ level, format, destination: process.stderr });
 
   let app;
@@ -76,6 +92,7 @@ async function serve(argv: string[]): Promise<void> {
       version: VERSION,
       nodeVersion: process.version,
       logger,
+      shard,
     });
   } catch (error) {
     fail(`ehlo-exporter: ${(error as Error).message}`, 1);
