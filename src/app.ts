@@ -14,6 +14,7 @@ import { Scheduler } from './schedule/scheduler.js';
 import { SINGLE_SHARD, shardConfig, type ShardSpec } from './schedule/shard.js';
 import { probeOptionsFor, readCaBundles, targetAddressOf, type CaBundles } from './schedule/target-probe-options.js';
 import { SqliteStateStore } from './state/sqlite-store.js';
+import { emptyState } from './state/state-codec.js';
 import { TargetStates } from './state/target-states.js';
 
 export interface AppOptions {
@@ -133,7 +134,8 @@ export async function createApp(options: AppOptions): Promise<App> {
     probeOnDemand: (input) => onDemand.probe(input),
     reload,
     isReady: () => true,
-    targets: () => states.snapshot(),
+    // Every configured target, probed or not yet, so a fresh start does not look empty.
+    targets: () => config.targets.map((t) => states.get(t.name) ?? emptyState(t.name, t.group)),
     changes: (target, limit) => states.changes(target, limit),
   });
 
