@@ -5,6 +5,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 
 export type HttpErrorCode =
   | 'ERR_BAD_REQUEST'
+  | 'ERR_UNAUTHORIZED'
   | 'ERR_TARGET_INVALID'
   | 'ERR_TARGET_FORBIDDEN'
   | 'ERR_TARGET_UNKNOWN'
@@ -19,6 +20,7 @@ export type HttpErrorCode =
 
 export const HTTP_STATUS: Readonly<Record<HttpErrorCode, number>> = {
   ERR_BAD_REQUEST: 400,
+  ERR_UNAUTHORIZED: 401,
   ERR_TARGET_INVALID: 400,
   ERR_TARGET_FORBIDDEN: 403,
   ERR_TARGET_UNKNOWN: 404,

@@ -1,5 +1,6 @@
 // The fastify app: built here, listened on by the caller (app.ts), tested with inject().
 // It reads through the functions it is handed and never opens an SMTP session itself.
+import type tls from 'node:tls';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { Expectations } from '../config/types.js';
@@ -10,6 +11,9 @@ import { HttpError, sendError, validationMessage } from './errors.js';
 import { BODY_LIMIT_BYTES, MAX_TARGET_LENGTH, REQUEST_TIMEOUT_MS } from './limits.js';
 import { registerOpsRoutes } from './ops-routes.js';
 import { registerProbeRoute } from './probe-route.js';
+import type { WebConfig } from './web-config.js';
+import { registerBasicAuth } from './web-config-auth.js';
+import { guardClientCertificates, httpsServerOptions } from './web-config-tls.js';
 
 export type ProbeOnDemandOutcome =
   | { status: 'ok'; result: ProbeResult; group?: string; expectations?: Expectations }
@@ -27,6 +31,10 @@ export interface HttpDeps {
   changes(target: string, limit: number): ChangeEvent[];
   /** Scrapes of /metrics served at once; more get 503 (default 4). */
   maxConcurrentScrapes?: number;
+  /** TLS, basic auth and response headers from --web.config.file; absent: plain HTTP, no auth. */
+  web?: WebConfig;
+  /** How long a client may take to send a whole request (default REQUEST_TIMEOUT_MS). */
+  requestTimeoutMs?: number;
 }
 
 function isLoggerInstance(logger: unknown): logger is FastifyBaseLogger {
@@ -35,10 +43,14 @@ function isLoggerInstance(logger: unknown): logger is FastifyBaseLogger {
 }
 
 export function buildServer(deps: HttpDeps): FastifyInstance {
+  const tls = deps.web?.tls ?? null;
+  // Node looks for requests past their timeout only this often (30 s by default).
+  const serverOptions = { connectionsCheckingInterval: 1000 };
   const common = {
     bodyLimit: BODY_LIMIT_BYTES,
     routerOptions: { maxParamLength: MAX_TARGET_LENGTH * 3 }, // percent-encoded
-    requestTimeout: REQUEST_TIMEOUT_MS,
+    requestTimeout: deps.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
+    ...(tls === null ? { http: serverOptions } : { https: { ...serverOptions, ...httpsServerOptions(tls) } }),
     // Scrapes every few seconds would flood the log; failures are logged by the error handler.
     logController: new LogController({ disableRequestLogging: true }),
     // Unknown query parameters are errors, not silently dropped (fastify's default removes them).
@@ -47,6 +59,10 @@ export function buildServer(deps: HttpDeps): FastifyInstance {
   const app: FastifyInstance = isLoggerInstance(deps.logger)
     ? (Fastify({ ...common, loggerInstance: deps.logger }) as unknown as FastifyInstance)
     : (Fastify({ ...common, logger: deps.logger as boolean | object }) as unknown as FastifyInstance);
+  if (tls !== null) guardClientCertificates(app.server as unknown as tls.Server, tls);
+  registerBasicAuth(app, deps.web?.basicAuthUsers ?? new Map());
+  const headers = deps.web?.headers ?? {};
+  if (Object.keys(headers).length > 0) app.addHook('onSend', async (_request, reply) => void reply.headers(headers));
 
   // Bodies are never used: accept any content type (so `curl -d '' -X POST /-/reload` works) and
   // drop it, within bodyLimit.
