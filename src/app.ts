@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { loadConfigFile } from './config/load-config.js';
 import type { ExporterConfig, TargetConfig } from './config/types.js';
 import { buildServer } from './http/server.js';
+import { loadWebConfig } from './http/web-config.js';
 import { createExporterRegistry } from './metrics/exporter-registry.js';
 import type { MetricsSource } from './metrics/exporter-status.js';
 import type { ProbeResult } from './probe/probe-result.js';
@@ -28,6 +29,8 @@ export interface AppOptions {
   now?: () => number;
   /** This replica's share of the fleet (default: the whole fleet). Validated by the caller. */
   shard?: ShardSpec;
+  /** --web.config.file: TLS and basic auth for the HTTP server; read once at start. */
+  webConfigFile?: string;
 }
 
 export interface App {
@@ -43,11 +46,12 @@ function loadConfig(options: AppOptions): { config: ExporterConfig; full: Export
   return { config: shardConfig(full, options.shard ?? SINGLE_SHARD), full, ca: readCaBundles(full) };
 }
 
-/** Throws the config's ConfigError or the store's StoreError: main reports them and exits. */
+/** Throws the config's ConfigError, the web config's WebConfigError or the store's StoreError: main reports them and exits. */
 export async function createApp(options: AppOptions): Promise<App> {
   const now = options.now ?? Date.now;
   const log = options.logger;
   let { config, full, ca } = loadConfig(options);
+  const web = options.webConfigFile === undefined ? undefined : loadWebConfig(options.webConfigFile);
   const store = SqliteStateStore.open(options.storagePath);
   const states = new TargetStates(store, { now: () => Math.floor(now() / 1000), retentionDays: config.storage.retention_days });
   states.load();
@@ -137,6 +141,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     // Every configured target, probed or not yet, so a fresh start does not look empty.
     targets: () => config.targets.map((t) => states.get(t.name) ?? emptyState(t.name, t.group)),
     changes: (target, limit) => states.changes(target, limit),
+    web,
   });
 
   scheduler.apply(config.groups, config.politeness);

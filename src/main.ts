@@ -21,6 +21,7 @@ const USAGE = `usage: ehlo-exporter [flags]                 run the exporter
 flags:
   --config.file=PATH         configuration file (default config/ehlo-exporter.yml)
   --web.listen-address=ADDR  address to serve /metrics on (default ${DEFAULT_LISTEN_ADDRESS})
+  --web.config.file=PATH     TLS and basic auth for every endpoint (Prometheus exporter-toolkit format)
   --storage.path=PATH        SQLite state file, or :memory: (default data/ehlo-exporter.db)
   --log.level=LEVEL          ${LOG_LEVELS.join('|')} (default info)
   --log.format=FORMAT        json|logfmt (default json)
@@ -61,6 +62,7 @@ async function serve(argv: string[]): Promise<void> {
       options: {
         'config.file': { type: 'string', default: 'config/ehlo-exporter.yml' },
         'web.listen-address': { type: 'string', default: DEFAULT_LISTEN_ADDRESS },
+        'web.config.file': { type: 'string' },
         'storage.path': { type: 'string', default: 'data/ehlo-exporter.db' },
         'log.level': { type: 'string', default: 'info' },
         'log.format': { type: 'string', default: 'json' },
@@ -88,6 +90,7 @@ async function serve(argv: string[]): Promise<void> {
     app = await createApp({
       configFile: values['config.file'],
       storagePath: values['storage.path'],
+      webConfigFile: values['web.config.file'],
       defaultHeloName: defaultHeloName(),
       version: VERSION,
       nodeVersion: process.version,
