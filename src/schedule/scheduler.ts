@@ -77,6 +77,10 @@ export class Scheduler {
     }
     for (const group of groups) {
       if (group.targets.length === 0) continue;
+      // Counters start at 0 for every scheduled group: a series born at 1 hides its first
+      // increment from rate() and increase(), so the first missed round would never show.
+      this.stats.probesTotal[group.name] ??= 0;
+      this.stats.roundsMissed[group.name] ??= 0;
       const task = createTask(group.schedule, () => this.startRound(group, task), {
         name: `ehlo-exporter:${group.name}`,
         suppressMissedWarning: true,
