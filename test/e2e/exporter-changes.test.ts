@@ -1,5 +1,6 @@
 // The exporter as a whole (config → schedule → probe → state → metrics → HTTP) against a real
 // SMTP server whose capabilities change between probes, and across a restart on the same store.
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +8,7 @@ import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../../src/app.js';
 import { ScriptedSmtpServer } from '../fakes/scripted-smtp-server.js';
+import { shouldSkip, toolAvailable } from '../rules/external-tool.js';
 import { sampleValue } from '../support/scrape.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -161,6 +163,39 @@ describe('change detection through the whole exporter', () => {
       server.set({ greeting: undefined });
       writeConfig([target]);
       await other.close();
+    }
+  });
+
+  it('serves complete, valid /metrics while a fleet is being probed', async () => {
+    const fleet = await Promise.all(Array.from({ length: 20 }, (_, i) => ScriptedSmtpServer.start({ capabilities: ['PIPELINING', `SIZE ${1000 + i}`, '8BITMIME'] })));
+    const names = fleet.map((f) => `127.0.0.1:${f.port}`);
+    try {
+      writeConfig(names);
+      await start();
+      const scrapes: string[] = [];
+      const until = Date.now() + 3_000;
+      while (Date.now() < until) {
+        scrapes.push(await metrics());
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      for (const text of scrapes) {
+        const series = text.split('\n').filter((l) => l !== '' && !l.startsWith('#')).map((l) => l.slice(0, l.lastIndexOf(' ')));
+        expect(new Set(series).size, 'no series twice in one scrape').toBe(series.length);
+        // A target's series come from one probe: if it has a SIZE, it is that server's SIZE.
+        for (const [i, name] of names.entries()) {
+          const size = sampleValue(text, 'smtp_size_limit_bytes', { target: name, tls: 'false' });
+          if (size !== undefined) expect(size).toBe(1000 + i);
+        }
+      }
+      const last = scrapes[scrapes.length - 1]!;
+      expect(names.filter((n) => sampleValue(last, 'smtp_probe_success', { target: n }) === 1).length).toBeGreaterThan(15);
+      if (!shouldSkip(toolAvailable('promtool'))) {
+        const check = spawnSync('promtool', ['check', 'metrics'], { input: last, encoding: 'utf8' });
+        expect(check.status, check.stdout + check.stderr).toBe(0);
+      }
+    } finally {
+      writeConfig([target]);
+      await Promise.all(fleet.map((f) => f.close()));
     }
   });
 });
