@@ -1,0 +1,138 @@
+// `npm run bench`: ehlo-exporter against a fake fleet of SMTP servers on loopback, side by side with
+// blackbox_exporter when it is installed; prints a markdown table (see docs/benchmark.md).
+//
+//   npm run bench                         1,000 and 10,000 targets, EHLO and STARTTLS, short periods (~5 min)
+//   npm run bench -- --full               the issue's sizes: 10,000 STARTTLS on 60 s, 50,000 EHLO on 5 min (~30 min)
+//   npm run bench -- --sizes=2000 --modes=starttls --period=30 --rounds=2 --profile --no-blackbox
+//
+// --profile writes ehlo-exporter's CPU profiles (node --cpu-prof) to .bench-build/profiles/.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { makeCertificates } from './bench-certificates.js';
+import { blackboxVersion, runBlackbox, type BlackboxFigures } from './blackbox-run.js';
+import { runExporterScenario, type ProbeMode, type Scenario } from './exporter-run.js';
+import { FleetClient } from './fleet-client.js';
+import { load1 } from './proc-stats.js';
+import { blackboxTable, markdownTable, type Row } from './report.js';
+
+const REPO = join(import.meta.dirname, '..', '..', '..');
+const MAIN_JS = join(REPO, 'dist', 'main.js');
+const OUT = join(REPO, '.bench-build');
+
+const { values } = parseArgs({
+  options: {
+    full: { type: 'boolean', default: false },
+    sizes: { type: 'string' },
+    modes: { type: 'string' },
+    period: { type: 'string' },
+    rounds: { type: 'string' },
+    profile: { type: 'boolean', default: false },
+    'no-blackbox': { type: 'boolean', default: false },
+  },
+});
+
+function scenarios(): Scenario[] {
+  const modes = (values.modes?.split(',') ?? ['ehlo', 'starttls']) as ProbeMode[];
+  for (const m of modes) if (m !== 'ehlo' && m !== 'starttls') throw new Error(`--modes: unknown dialogue "${m}" (ehlo, starttls)`);
+  if (values.sizes !== undefined) {
+    const period = Number(values.period ?? 30);
+    const rounds = Number(values.rounds ?? 2);
+    return values.sizes.split(',').flatMap((n) => modes.map((mode) => ({ targets: Number(n), mode, periodSeconds: period, measuredRounds: rounds })));
+  }
+  if (values.full) {
+    return [
+      { targets: 1_000, mode: 'ehlo', periodSeconds: 60, measuredRounds: 1 },
+      { targets: 1_000, mode: 'starttls', periodSeconds: 60, measuredRounds: 1 },
+      { targets: 10_000, mode: 'ehlo', periodSeconds: 60, measuredRounds: 2 },
+      { targets: 10_000, mode: 'starttls', periodSeconds: 60, measuredRounds: 2 },
+      { targets: 50_000, mode: 'ehlo', periodSeconds: 300, measuredRounds: 1 },
+    ].filter((s) => modes.includes(s.mode as ProbeMode)) as Scenario[];
+  }
+  return [
+    { targets: 1_000, mode: 'ehlo', periodSeconds: 15, measuredRounds: 2 },
+    { targets: 1_000, mode: 'starttls', periodSeconds: 15, measuredRounds: 2 },
+    { targets: 10_000, mode: 'ehlo', periodSeconds: 20, measuredRounds: 2 },
+    { targets: 10_000, mode: 'starttls', periodSeconds: 20, measuredRounds: 2 },
+  ].filter((s) => modes.includes(s.mode as ProbeMode)) as Scenario[];
+}
+
+function promtoolCheck(file: string): string {
+  const run = spawnSync('promtool', ['check', 'metrics'], { input: readFileSync(file), encoding: 'utf8' });
+  if (run.error) return 'not installed';
+  if (run.status === 0) return 'ok';
+  return `FAILED: ${`${run.stdout}${run.stderr}`.trim().split('\n').slice(0, 3).join('; ')}`;
+}
+
+function machine(): string {
+  const model = cpus()[0]?.model.trim() ?? 'unknown CPU';
+  let kernel = '';
+  try {
+    kernel = execFileSync('uname', ['-r'], { encoding: 'utf8' }).trim();
+  } catch {
+    // not important
+  }
+  return `${cpus().length} × ${model}, Linux ${kernel}, Node ${process.version}`;
+}
+
+const log = (line: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+
+async function main(): Promise<void> {
+  const list = scenarios();
+  const bbVersion = values['no-blackbox'] ? null : blackboxVersion();
+  const estimate = list.reduce((t, s) => t + s.periodSeconds * (s.measuredRounds + 1.5) + 10, 0);
+  log(`${list.length} scenarios, about ${Math.ceil(estimate / 60)} min; machine: ${machine()}; load1 ${load1().toFixed(2)}`);
+  if (bbVersion === null) {
+    log(values['no-blackbox'] ? 'blackbox_exporter skipped (--no-blackbox)' : 'blackbox_exporter is not installed (Debian: apt-get install prometheus-blackbox-exporter): printing ehlo-exporter\'s own figures only');
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'ehlo-bench-'));
+  const profileDir = values.profile ? join(OUT, 'profiles') : null;
+  if (profileDir) mkdirSync(profileDir, { recursive: true });
+  const certs = makeCertificates(dir);
+  // The fleet stops itself after the longest the whole run could take, even if this process dies.
+  const fleet = await FleetClient.start(certs, Math.ceil(estimate * 2 + 600));
+  const rows: Row[] = [];
+  try {
+    for (const s of list) {
+      log(`ehlo-exporter: ${s.targets} targets, ${s.mode}, every ${s.periodSeconds} s, warm-up round + ${s.measuredRounds} measured`);
+      const ehlo = await runExporterScenario(s, { mainJs: MAIN_JS, dir, fleet, certs, profileDir, log });
+      ehlo.promtool = promtoolCheck(ehlo.scrapeFile);
+      log(`  ${ehlo.probes} probes, ${ehlo.cpuMsPerProbe.toFixed(3)} ms CPU/probe, RSS ${(ehlo.rssMaxBytes / 2 ** 20).toFixed(0)} MiB, lateness p99 ${(ehlo.schedule.latenessMs.p99 / 1000).toFixed(3)} s, missed ${ehlo.schedule.missed}, /metrics max ${ehlo.scrape.maxMs.toFixed(0)} ms, failed targets ${ehlo.failedTargets}`);
+      let blackbox: BlackboxFigures | null = null;
+      if (bbVersion !== null) {
+        await fleet.drain();
+        blackbox = await runBlackbox(s.mode, s.targets, Math.min(10_000, Math.max(3_000, s.targets)), { dir, fleetPort: fleet.port, certs, version: bbVersion, log });
+        await fleet.drain();
+      }
+      rows.push({ ehlo, blackbox });
+    }
+  } finally {
+    const stats = await fleet.stats().catch(() => null);
+    await fleet.stop();
+    if (stats) log(`fake fleet: ${JSON.stringify(stats)}`);
+    rmSync(dir, { recursive: true, force: true });
+  }
+
+  const when = new Date().toISOString().slice(0, 16).replace('T', ' ');
+  const text = [
+    `### ehlo-exporter benchmark, ${when} UTC`,
+    '',
+    `Machine: ${machine()}. blackbox_exporter: ${bbVersion ?? 'not run'}.`,
+    'CPU and RSS from /proc; CPU per probe over whole measured rounds, including /metrics scraped every 15 s;',
+    'lateness and spread from the fake fleet\'s arrival times; ratio = ehlo-exporter ÷ blackbox_exporter.',
+    '',
+    markdownTable(rows),
+    '',
+    blackboxTable(rows),
+    '',
+  ].join('\n');
+  process.stdout.write(`\n${text}`);
+  mkdirSync(OUT, { recursive: true });
+  const file = join(OUT, `bench-${when.replace(/[ :]/g, '-')}.md`);
+  writeFileSync(file, text);
+  log(`table written to ${file}${profileDir ? `; CPU profiles in ${profileDir}` : ''}`);
+}
+
+await main();
