@@ -52,6 +52,13 @@ export function classifySocketError(err: unknown): LinkFailure {
   if (e?.syscall === 'getaddrinfo' || e?.syscall === 'queryA' || DNS_CODES.has(code)) {
     return { reason: 'dns', detail: `could not resolve host: ${detail}` };
   }
+  // OpenSSL's errors on an established TLS session (a forged or plaintext record, an alert, a
+  // decryption failure) are TLS failures, not network ones; its `reason` reads better than its
+  // message, which carries source paths and a line break.
+  if (code.startsWith('ERR_SSL_')) {
+    const why = typeof (e as { reason?: unknown }).reason === 'string' ? (e as { reason: string }).reason : message.split('\n')[0];
+    return { reason: 'tls_error', detail: `TLS error: ${why} (${code})` };
+  }
   switch (code) {
     case 'ECONNREFUSED':
       return { reason: 'refused', detail: `connection refused: ${detail}` };
