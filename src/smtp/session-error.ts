@@ -56,7 +56,8 @@ export function classifySocketError(err: unknown): LinkFailure {
   // decryption failure) are TLS failures, not network ones; its `reason` reads better than its
   // message, which carries source paths and a line break.
   if (code.startsWith('ERR_SSL_')) {
-    const why = typeof (e as { reason?: unknown }).reason === 'string' ? (e as { reason: string }).reason : message.split('\n')[0];
+    const opensslReason = (err as { reason?: unknown }).reason;
+    const why = typeof opensslReason === 'string' ? opensslReason : message.split('\n')[0];
     return { reason: 'tls_error', detail: `TLS error: ${why} (${code})` };
   }
   switch (code) {
