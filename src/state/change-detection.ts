@@ -22,6 +22,14 @@ import type { Baseline, ChangeEvent, ChangeKind } from './types.js';
 
 type Side = { tls: boolean; previous: EhloFacts; current: EhloFacts };
 
+/**
+ * Per-EHLO events (extensions, SIZE, AUTH, LIMITS) kept from one comparison. A server that invents
+ * hundreds of keywords every probe would otherwise write ~1,000 events, log lines and store rows a
+ * probe; a real change is a handful. Session-wide events (STARTTLS, TLS version, certificate) are
+ * always kept; the rest are kept in order (SIZE first, then sorted keywords) up to this cap.
+ */
+export const MAX_EHLO_EVENTS_PER_PROBE = 64;
+
 export function detectChanges(target: string, previous: Baseline, current: Baseline, at: number): ChangeEvent[] {
   const events: ChangeEvent[] = [];
   const emit = (
@@ -46,7 +54,11 @@ export function detectChanges(target: string, previous: Baseline, current: Basel
   if (previous.after_tls !== null && current.after_tls !== null) {
     sides.push({ tls: true, previous: previous.after_tls, current: current.after_tls });
   }
-  for (const side of sides) compareSide(side, emit);
+  let ehloEvents = 0;
+  const emitCapped: Emit = (...args) => {
+    if (ehloEvents++ < MAX_EHLO_EVENTS_PER_PROBE) emit(...args);
+  };
+  for (const side of sides) compareSide(side, emitCapped);
 
   if (previous.tls_version !== null && current.tls_version !== null && previous.tls_version !== current.tls_version) {
     emit('tls_version_changed', null, null, previous.tls_version, current.tls_version);

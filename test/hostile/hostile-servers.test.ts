@@ -14,6 +14,7 @@ import type { ProbeOptions } from '../../src/probe/probe-options.js';
 import type { ProbeResult } from '../../src/probe/probe-result.js';
 import { SqliteStateStore } from '../../src/state/sqlite-store.js';
 import { TargetStates } from '../../src/state/target-states.js';
+import { MAX_EHLO_EVENTS_PER_PROBE } from '../../src/state/change-detection.js';
 import { MAX_KNOWN_EXTENSIONS_PER_SIDE } from '../../src/state/known-extensions.js';
 import { GOLDEN_STATUS } from '../fixtures/metrics/states.js';
 import { find, parseExposition } from '../metrics/parse-exposition.js';
@@ -244,7 +245,7 @@ describe('thousands of extension keywords', () => {
     expect(find(parseExposition(await exposition(result)), 'smtp_extension_advertised')).toHaveLength(0);
   });
 
-  test('a server that invents 499 new keywords every probe: /metrics keeps at most the cap per side, round after round', async () => {
+  test('a server that invents 499 new keywords every probe: /metrics keeps the cap per side, change events per probe are capped', async () => {
     let round = 0;
     const server = await serve(smtp((socket) => socket.write(ehloReply(keywords(499, `R${round}K`)))));
     const store = SqliteStateStore.open(':memory:');
@@ -256,11 +257,15 @@ describe('thousands of extension keywords', () => {
         now += 60;
         const result = await probe(server);
         expect(result.success).toBe(true);
-        states.record('hostile', 'g', result);
+        const { events, storeError } = states.record('hostile', 'g', result);
+        expect(storeError).toBeNull();
+        // 499 keywords vanish and 499 appear each round after the first: a bounded handful of events.
+        expect(events.length).toBe(round === 0 ? 0 : MAX_EHLO_EVENTS_PER_PROBE);
         const parsed = parseExposition(await registry.metrics());
         expect(find(parsed, 'smtp_extension_advertised', { target: 'hostile' }).length).toBeLessThanOrEqual(MAX_EXTENSIONS_PER_SIDE);
         expect(find(parsed, 'smtp_extensions_unlabelled', { target: 'hostile', tls: 'false' })[0]?.value).toBe(499 - MAX_EXTENSIONS_PER_SIDE);
       }
+      expect(states.changes('hostile', 10_000)).toHaveLength(4 * MAX_EHLO_EVENTS_PER_PROBE);
       const known = states.snapshot()[0]?.known_extensions.plain ?? {};
       expect(Object.keys(known).length).toBeLessThanOrEqual(MAX_KNOWN_EXTENSIONS_PER_SIDE);
     } finally {
