@@ -2,6 +2,7 @@
 // exporter cannot be used as an open relay to probe (or attack) arbitrary hosts; an allowlist
 // checked against the *resolved* addresses widens that. Rate-limited, and polite like the schedule.
 import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
 import type { Expectations, ExporterConfig, TargetConfig } from '../config/types.js';
 import { isAllowed, parseAllowList, type AllowList } from '../discovery/address-policy.js';
 import type { ProbeOptions } from '../probe/probe-options.js';
@@ -59,9 +60,11 @@ export class OnDemandProber {
       return { status: 'invalid', message: (error as Error).message };
     }
     const configured = this.byAddress.get(`${address.host.toLowerCase()}:${address.port}`) ?? this.byName(input);
+    let checkedAddress: string | null = null;
     if (!configured) {
-      const refusal = await this.refuseUnconfigured(address);
-      if (refusal) return { status: 'forbidden', message: refusal };
+      const verdict = await this.checkUnconfigured(address);
+      if (!verdict.ok) return { status: 'forbidden', message: verdict.refusal };
+      checkedAddress = verdict.address;
     }
     const key = configured?.name ?? address.target;
     const backoff = configured ? this.deps.backoffSeconds(configured.name) : 0;
@@ -71,23 +74,32 @@ export class OnDemandProber {
     if (!this.buckets.take(key)) {
       return { status: 'rate_limited', message: `too many on-demand probes of ${key} (limits: ${this.config.probe_endpoint.per_target_per_minute}/min per target, ${this.config.probe_endpoint.total_per_minute}/min in total)` };
     }
-    const options = configured ? probeOptionsFor(configured, this.ca) : this.optionsForUnconfigured(address);
-    const result = await this.deps.probe(configured ? { ...address, host: configured.host, port: configured.port } : address, options);
-    return configured ? { status: 'ok', result, group: configured.group, expectations: configured.expectations } : { status: 'ok', result };
+    if (configured) {
+      const result = await this.deps.probe({ ...address, host: configured.host, port: configured.port }, probeOptionsFor(configured, this.ca));
+      return { status: 'ok', result, group: configured.group, expectations: configured.expectations };
+    }
+    // Connect to the address that was checked, never to the name again: a second lookup could
+    // answer differently (DNS rebinding with a short TTL). The name stays the TLS server name.
+    const options = this.optionsForUnconfigured(address);
+    const tls = { ...options.tls, serverName: options.tls.serverName ?? address.host };
+    const result = await this.deps.probe({ ...address, host: checkedAddress ?? address.host }, { ...options, tls });
+    return { status: 'ok', result };
   }
 
-  private async refuseUnconfigured(address: TargetAddress): Promise<string | null> {
+  /** Allowed: the (first) resolved address, every one of which passed the allow list. */
+  private async checkUnconfigured(address: TargetAddress): Promise<{ ok: true; address: string } | { ok: false; refusal: string }> {
     if (this.config.probe_endpoint.allow.length === 0) {
-      return `${address.target} is not a configured target; list it in the config or allow it under probe_endpoint.allow`;
+      return { ok: false, refusal: `${address.target} is not a configured target; list it in the config or allow it under probe_endpoint.allow` };
     }
     let addresses: string[];
     try {
-      addresses = await (this.deps.resolve ?? resolveAll)(address.host);
+      addresses = isIP(address.host) !== 0 ? [address.host] : await (this.deps.resolve ?? resolveAll)(address.host);
     } catch (error) {
-      return `cannot resolve ${address.host}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`;
+      return { ok: false, refusal: `cannot resolve ${address.host}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` };
     }
     const verdict = isAllowed(this.allow, address.host, addresses);
-    return verdict.allowed ? null : `${address.target} is not allowed: ${verdict.reason}`;
+    if (!verdict.allowed || addresses[0] === undefined) return { ok: false, refusal: `${address.target} is not allowed: ${verdict.reason}` };
+    return { ok: true, address: addresses[0] };
   }
 
   private optionsForUnconfigured(address: TargetAddress): ProbeOptions {
