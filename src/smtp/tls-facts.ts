@@ -1,5 +1,6 @@
 // What the TLS layer of a session showed (RFC 8446/5246 negotiation, RFC 5280 certificates),
 // recorded whether or not the certificate verifies: an expired certificate is a fact worth seeing.
+import type { X509Certificate } from 'node:crypto';
 import tls from 'node:tls';
 import type { CertificateFacts, TlsFacts } from './types.js';
 
@@ -8,15 +9,20 @@ const MAX_CHAIN = 16;
 
 export function readTlsFacts(socket: tls.TLSSocket, serverName: string, mode: TlsFacts['mode']): TlsFacts {
   const cipher = socket.getCipher();
-  const leaf = socket.getPeerCertificate(true);
+  // getPeerCertificate(true) would give the chain too, but it renders every certificate (three
+  // fingerprints, the raw DER, the public key) and looks the root up in the trust store: ~0.2 ms
+  // per probe, a quarter of a whole STARTTLS probe's CPU. The leaf alone, plus the presented chain
+  // as lazily decoded X509Certificates, is ~4× cheaper.
+  const leaf = socket.getPeerCertificate(false);
   const hasLeaf = leaf !== null && typeof leaf === 'object' && typeof leaf.fingerprint256 === 'string';
   const verification = verify(socket, serverName, hasLeaf ? leaf : null);
+  const chain = hasLeaf ? socket.getPeerX509Certificate() : undefined;
   return {
     mode,
     version: socket.getProtocol() ?? null,
     cipher: cipher ? (cipher.standardName ?? cipher.name ?? null) : null,
     cert: hasLeaf ? certificateFacts(leaf) : null,
-    chain_earliest_not_after: hasLeaf ? earliestNotAfter(leaf) : null,
+    chain_earliest_not_after: hasLeaf ? earliestNotAfter(chain, leaf.valid_to) : null,
     verified: verification === null,
     verify_error: verification,
   };
@@ -93,17 +99,23 @@ export function parseSubjectAltName(text: string): string[] {
   return out;
 }
 
-/** Walks issuerCertificate links; a self-signed root points at itself, so stop on a repeat. */
-function earliestNotAfter(leaf: tls.DetailedPeerCertificate): string | null {
+/**
+ * Walks the presented chain (issuerCertificate links between the certificates the server sent,
+ * not our trust store); a self-signed root points at itself, so stop on a repeat.
+ */
+function earliestNotAfter(leaf: X509Certificate | undefined, leafValidTo: string): string | null {
   const seen = new Set<string>();
   let earliest: number | null = null;
-  let cert: tls.DetailedPeerCertificate | undefined = leaf;
+  const consider = (validTo: string) => {
+    const t = Date.parse(validTo);
+    if (Number.isFinite(t) && (earliest === null || t < earliest)) earliest = t;
+  };
+  consider(leafValidTo);
+  let cert: X509Certificate | undefined = leaf;
   while (cert !== undefined && seen.size < MAX_CHAIN && !seen.has(cert.fingerprint256)) {
     seen.add(cert.fingerprint256);
-    const t = Date.parse(cert.valid_to);
-    if (Number.isFinite(t) && (earliest === null || t < earliest)) earliest = t;
-    const next: tls.DetailedPeerCertificate | undefined = cert.issuerCertificate;
-    cert = next !== null && typeof next === 'object' && typeof next.fingerprint256 === 'string' ? next : undefined;
+    consider(cert.validTo);
+    cert = cert.issuerCertificate ?? undefined;
   }
   return earliest === null ? null : new Date(earliest).toISOString();
 }
