@@ -36,6 +36,22 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX change_event_at ON change_event (at);
     `,
   },
+  {
+    // A state document is 2–4 KB, rewritten on every probe. In a WITHOUT ROWID table the whole row
+    // lives in the primary-key B-tree, so each upsert rewrote overflow chains and interior pages:
+    // ~3× the CPU of a rowid table (SQLite advises rowid tables for rows over 1/20 of a page).
+    version: 2,
+    sql: `
+      CREATE TABLE target_state_rowid (
+        target TEXT PRIMARY KEY NOT NULL,
+        state TEXT NOT NULL,
+        updated_at REAL NOT NULL
+      );
+      INSERT INTO target_state_rowid (target, state, updated_at) SELECT target, state, updated_at FROM target_state;
+      DROP TABLE target_state;
+      ALTER TABLE target_state_rowid RENAME TO target_state;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
