@@ -5,13 +5,15 @@ import net from 'node:net';
 import tls from 'node:tls';
 
 export interface RawServer {
+  host: string;
   port: number;
   /** Sockets accepted so far. */
   readonly accepted: net.Socket[];
   close(): Promise<void>;
 }
 
-export async function startRawServer(script: (socket: net.Socket) => void): Promise<RawServer> {
+/** `host`: any loopback address; the scheduler allows one session per host at a time. */
+export async function startRawServer(script: (socket: net.Socket) => void, host = '127.0.0.1'): Promise<RawServer> {
   const accepted: net.Socket[] = [];
   const server = net.createServer((socket) => {
     accepted.push(socket);
@@ -20,9 +22,10 @@ export async function startRawServer(script: (socket: net.Socket) => void): Prom
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
+    server.listen(0, host, resolve);
   });
   return {
+    host,
     port: (server.address() as net.AddressInfo).port,
     accepted,
     close: () =>
