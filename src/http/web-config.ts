@@ -4,7 +4,7 @@
 // path, and the toolkit keys we do not implement are refused with a reason rather than ignored.
 // Secrets (key material, bcrypt hashes) never appear in a message.
 import { readFileSync, statSync } from 'node:fs';
-import { isMap, LineCounter, parseDocument } from 'yaml';
+import { isMap, isScalar, LineCounter, parseDocument } from 'yaml';
 import type { Node } from 'yaml';
 import { formatProblem, type ConfigProblem } from '../config/config-error.js';
 import { childPath, NodeReader } from '../config/node-reader.js';
@@ -117,7 +117,8 @@ function readHttpServerConfig(r: NodeReader, node: Node | null, path: string): R
     const p = childPath(hp, name);
     const allowed = SECURITY_HEADERS[name] ?? null;
     // Blank means unset, as in the toolkit.
-    if (r.isNull(entry.value)) continue;
+    const v0 = r.resolve(entry.value);
+    if (r.isNull(v0) || (isScalar(v0) && v0.value === '')) continue;
     const v = allowed === null ? r.string(entry.value, p) : r.oneOf(entry.value, p, allowed);
     if (v !== undefined) headers[name] = v;
   }

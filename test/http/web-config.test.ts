@@ -74,6 +74,7 @@ describe('valid web configs', () => {
       '    X-Frame-Options: deny',
       '    X-Content-Type-Options: nosniff',
       '    Content-Security-Policy:',
+      '    X-XSS-Protection: ""',
       '',
     ].join('\n');
     const config = loadWebConfig(webFile(text));
