@@ -1,6 +1,7 @@
 // Syntax of the host names, addresses and CIDR blocks a config may name. Checked here so that a
 // typo is a config error with a line number, not a DNS failure at 3 a.m.
 import { isIP, isIPv4 } from 'node:net';
+import { AllowListError, parseAllowList } from '../discovery/address-policy.js';
 
 const LABEL_RE = /^[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?$/;
 
@@ -23,20 +24,13 @@ export function isHeloName(text: string): boolean {
   return isHostname(text);
 }
 
-/** null when `entry` is a valid CIDR block, IP address or host name; otherwise why not. */
+/** null when `entry` is one the /probe allow list accepts (CIDR, IP, host name, "*.domain"); otherwise why not. */
 export function allowEntryProblem(entry: string): string | null {
-  const slash = entry.indexOf('/');
-  if (slash === -1) {
-    if (isIP(entry) !== 0 || isHostname(entry)) return null;
-    return `"${entry}" is neither an IP address, a CIDR block nor a host name`;
+  try {
+    parseAllowList([entry]);
+    return null;
+  } catch (error) {
+    if (error instanceof AllowListError) return `"${entry}" ${error.detail}`;
+    throw error;
   }
-  const address = entry.slice(0, slash);
-  const prefix = entry.slice(slash + 1);
-  const family = isIP(address);
-  if (family === 0) return `"${entry}" is not a valid CIDR block: "${address}" is not an IP address`;
-  const max = family === 4 ? 32 : 128;
-  if (!/^\d{1,3}$/.test(prefix) || Number(prefix) > max) {
-    return `"${entry}" is not a valid CIDR block: the prefix length must be 0–${max} for IPv${family}`;
-  }
-  return null;
 }

@@ -12,9 +12,10 @@ export class AllowListError extends Error {
     /** Position of the entry in the list given to parseAllowList. */
     readonly index: number,
     readonly entry: string,
-    detail: string,
+    /** Completes a sentence that starts with the quoted entry, e.g. "is not a valid CIDR block: …". */
+    readonly detail: string,
   ) {
-    super(`allow list entry ${index} ("${entry}"): ${detail}`);
+    super(`allow list entry ${index}: "${entry}" ${detail}`);
     this.name = 'AllowListError';
   }
 }
@@ -89,27 +90,29 @@ function parseEntry(raw: string, index: number): Network | { host: string } | { 
   const fail = (detail: string): never => {
     throw new AllowListError(index, raw, detail);
   };
-  if (entry === '') fail('empty');
+  if (entry === '') fail('is empty');
   const slash = entry.indexOf('/');
   if (slash >= 0) {
     const address = entry.slice(0, slash);
     const prefixText = entry.slice(slash + 1);
     const family = familyOf(address);
-    if (family === null) fail(`"${address}" is not an IPv4 or IPv6 address`);
+    if (family === null) fail(`is not a valid CIDR block: "${address}" is not an IP address`);
     const max = family === 'ipv4' ? 32 : 128;
     const prefix = Number(prefixText);
-    if (!/^\d{1,3}$/.test(prefixText) || prefix > max) fail(`prefix length must be 0–${max}`);
+    if (!/^\d{1,3}$/.test(prefixText) || prefix > max) {
+      fail(`is not a valid CIDR block: the prefix length must be 0–${max} for ${family === 'ipv4' ? 'IPv4' : 'IPv6'}`);
+    }
     return { entry, list: subnet(address, prefix, family!) };
   }
   const family = familyOf(entry);
   if (family !== null) return { entry, list: subnet(entry, family === 'ipv4' ? 32 : 128, family) };
   if (entry.startsWith('*.')) {
     const rest = normaliseHost(entry.slice(2));
-    if (!isHostName(rest)) fail('a wildcard must be "*." followed by a host name');
+    if (!isHostName(rest)) fail('is not a valid wildcard: "*." must be followed by a host name');
     return { suffix: `.${rest}` };
   }
   const host = normaliseHost(entry);
-  if (!isHostName(host)) fail('not a CIDR, an IP address, a host name or "*.domain"');
+  if (!isHostName(host)) fail('is neither an IP address, a CIDR block, a host name nor "*.domain"');
   return { host };
 }
 

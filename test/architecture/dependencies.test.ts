@@ -13,7 +13,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   smtp: [],
   probe: ['smtp'],
   discovery: [],
-  config: ['probe', 'smtp'],
+  config: ['probe', 'smtp', 'discovery'],
   state: ['probe', 'smtp', 'config'],
   metrics: ['state', 'probe', 'smtp', 'config'],
   http: ['metrics', 'state', 'probe', 'smtp', 'config'],

@@ -271,7 +271,12 @@ const cases: Case[] = [
   {
     name: 'an allow entry that is no host name',
     text: 'probe_endpoint:\n  allow: ["mail server"]\n' + ok(),
-    lines: ['bad.yml:2: probe_endpoint.allow[0]: "mail server" is neither an IP address, a CIDR block nor a host name'],
+    lines: ['bad.yml:2: probe_endpoint.allow[0]: "mail server" is neither an IP address, a CIDR block, a host name nor "*.domain"'],
+  },
+  {
+    name: 'a wildcard with nothing after "*."',
+    text: 'probe_endpoint:\n  allow: ["*.example.com", "*."]\n' + ok(),
+    lines: ['bad.yml:2: probe_endpoint.allow[1]: "*." is not a valid wildcard: "*." must be followed by a host name'],
   },
   // Ports and target strings (parsed by src/probe/target-address.ts, shared with `probe` and /probe)
   {

@@ -11,16 +11,16 @@ describe('parseAllowList', () => {
   });
 
   it.each([
-    ['', 'empty'],
-    ['10.0.0.0/33', 'prefix length must be 0–32'],
-    ['2001:db8::/129', 'prefix length must be 0–128'],
-    ['10.0.0.0/', 'prefix length must be 0–32'],
-    ['10.0.0.0/8x', 'prefix length must be 0–32'],
-    ['300.1.1.1/8', '"300.1.1.1" is not an IPv4 or IPv6 address'],
-    ['mail server', 'not a CIDR, an IP address, a host name or "*.domain"'],
-    ['-bad.example.com', 'not a CIDR, an IP address, a host name or "*.domain"'],
-    ['*.', 'a wildcard must be "*." followed by a host name'],
-    ['*example.com', 'not a CIDR, an IP address, a host name or "*.domain"'],
+    ['', 'is empty'],
+    ['10.0.0.0/33', 'is not a valid CIDR block: the prefix length must be 0–32 for IPv4'],
+    ['2001:db8::/129', 'is not a valid CIDR block: the prefix length must be 0–128 for IPv6'],
+    ['10.0.0.0/', 'is not a valid CIDR block: the prefix length must be 0–32 for IPv4'],
+    ['10.0.0.0/8x', 'is not a valid CIDR block: the prefix length must be 0–32 for IPv4'],
+    ['300.1.1.1/8', 'is not a valid CIDR block: "300.1.1.1" is not an IP address'],
+    ['mail server', 'is neither an IP address, a CIDR block, a host name nor "*.domain"'],
+    ['-bad.example.com', 'is neither an IP address, a CIDR block, a host name nor "*.domain"'],
+    ['*.', 'is not a valid wildcard: "*." must be followed by a host name'],
+    ['*example.com', 'is neither an IP address, a CIDR block, a host name nor "*.domain"'],
   ])('rejects %j with a coded error naming the entry', (entry, detail) => {
     let err: unknown;
     try {
@@ -31,7 +31,7 @@ describe('parseAllowList', () => {
     expect(err).toBeInstanceOf(AllowListError);
     expect((err as AllowListError).code).toBe('ERR_ALLOWLIST_ENTRY');
     expect((err as AllowListError).index).toBe(1);
-    expect((err as AllowListError).message).toBe(`allow list entry 1 ("${entry}"): ${detail}`);
+    expect((err as AllowListError).message).toBe(`allow list entry 1: "${entry}" ${detail}`);
   });
 });
 
