@@ -47,7 +47,8 @@ USER node
 # 9525 may collide with another exporter's registration. Publish it under any host port you like.
 EXPOSE 9525
 # No curl or wget in a slim image: Node's own fetch asks /-/healthy. If you change --web.listen-address,
-# change the port here as well.
+# change the port here as well. With --web.config.file (TLS or basic auth) this plain, anonymous request
+# fails: run the container with --no-healthcheck or your own HEALTHCHECK then.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=15s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:9525/-/healthy', { signal: AbortSignal.timeout(4000) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 ENTRYPOINT ["node", "/app/dist/main.js"]
