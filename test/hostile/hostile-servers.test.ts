@@ -18,7 +18,7 @@ import { MAX_EHLO_EVENTS_PER_PROBE } from '../../src/state/change-detection.js';
 import { MAX_KNOWN_EXTENSIONS_PER_SIDE } from '../../src/state/known-extensions.js';
 import { GOLDEN_STATUS } from '../fixtures/metrics/states.js';
 import { find, parseExposition } from '../metrics/parse-exposition.js';
-import { ehloReply, onLines, startRawServer, type RawServer } from './raw-smtp-server.js';
+import { ehloReply, onLines, smtp, startRawServer, type RawServer } from './raw-smtp-server.js';
 
 const servers: RawServer[] = [];
 afterEach(async () => {
@@ -31,18 +31,6 @@ async function serve(script: (socket: net.Socket) => void): Promise<RawServer> {
   return server;
 }
 
-/** Greets, answers EHLO with `ehlo(socket)` and QUIT with 221: the part each case changes is EHLO. */
-function smtp(ehlo: (socket: net.Socket) => void, greeting: string | Buffer = '220 mx.hostile.test ESMTP\r\n'): (socket: net.Socket) => void {
-  return (socket) => {
-    socket.write(greeting);
-    onLines(socket, (line) => {
-      const verb = line.split(' ')[0]?.toUpperCase();
-      if (verb === 'EHLO') ehlo(socket);
-      else if (verb === 'QUIT') socket.end('221 2.0.0 bye\r\n');
-      else socket.write('502 5.5.2 no\r\n');
-    });
-  };
-}
 
 function options(over: Partial<ProbeOptions> = {}): ProbeOptions {
   return {

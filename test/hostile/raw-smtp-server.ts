@@ -84,3 +84,16 @@ export function startTlsServer(
     });
   });
 }
+
+/** Greets, answers EHLO with `ehlo(socket)` and QUIT with 221: the part each case changes is EHLO. */
+export function smtp(ehlo: (socket: net.Socket) => void, greeting: string | Buffer = '220 mx.hostile.test ESMTP\r\n'): (socket: net.Socket) => void {
+  return (socket) => {
+    socket.write(greeting);
+    onLines(socket, (line) => {
+      const verb = line.split(' ')[0]?.toUpperCase();
+      if (verb === 'EHLO') ehlo(socket);
+      else if (verb === 'QUIT') socket.end('221 2.0.0 bye\r\n');
+      else socket.write('502 5.5.2 no\r\n');
+    });
+  };
+}
