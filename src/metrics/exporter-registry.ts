@@ -4,9 +4,10 @@ import type { TargetState } from '../state/types.js';
 import type { MetricsSource } from './exporter-status.js';
 import { addExporterSeries } from './exporter-series.js';
 import { ALL_METRICS, EXPORTER_METRICS, TARGET_METRICS } from './metric-definitions.js';
+import type { ByteSink } from './byte-sink.js';
 import { SeriesBuffer, type SampleValue } from './series-buffer.js';
 import { SnapshotRegistry, type Snapshot } from './snapshot-registry.js';
-import { CACHED_FAMILIES, TargetFragmentCache, evaluatedExpectations } from './target-fragments.js';
+import { CACHED_FAMILIES, TargetFragmentCache, evaluatedExpectations, type TargetFragments } from './target-fragments.js';
 import { addTargetSeries } from './target-series.js';
 
 /** Every series as a SeriesBuffer: the straightforward path, used for JSON and by tests. */
@@ -26,7 +27,7 @@ const FRESH_FAMILIES = [TARGET_METRICS.backoff, ...Object.values(EXPORTER_METRIC
 class FragmentSnapshot implements Snapshot {
   /** Read once: text and JSON of one scrape describe the same targets. */
   private readonly states: readonly TargetState[];
-  private text: { byFamily: Map<string, string[]>; fresh: SeriesBuffer } | null = null;
+  private prepared: { fragments: TargetFragments[]; fresh: SeriesBuffer } | null = null;
   private full: SeriesBuffer | null = null;
 
   constructor(
@@ -36,35 +37,40 @@ class FragmentSnapshot implements Snapshot {
     this.states = source.targets();
   }
 
-  private prepareText(): { byFamily: Map<string, string[]>; fresh: SeriesBuffer } {
-    if (this.text !== null) return this.text;
-    const byFamily = new Map<string, string[]>();
+  private prepare(): { fragments: TargetFragments[]; fresh: SeriesBuffer } {
+    if (this.prepared !== null) return this.prepared;
     const fresh = new SeriesBuffer(FRESH_FAMILIES);
-    const lists = CACHED_FAMILIES.map((d) => {
-      const list: string[] = [];
-      byFamily.set(d.name, list);
-      return list;
-    });
-    for (const state of this.states) {
+    const fragments = this.states.map((state) => {
       const f = this.cache.get(state, this.source.expectations(state.target));
-      for (let i = 0; i < lists.length; i++) {
-        const text = f.text[i]!;
-        if (text !== '') lists[i]!.push(text);
-      }
       fresh.add(TARGET_METRICS.backoff, f.shared, this.source.backoffSeconds(state.target));
-    }
+      return f;
+    });
     addExporterSeries(fresh, this.source.status());
-    this.text = { byFamily, fresh };
-    return this.text;
+    this.prepared = { fragments, fresh };
+    return this.prepared;
   }
 
   renderInto(out: string[], name: string, type: string): void {
-    const { byFamily, fresh } = this.prepareText();
-    const cached = byFamily.get(name);
-    if (cached === undefined) return fresh.renderInto(out, name, type);
-    const def = ALL_METRICS.find((d) => d.name === name)!;
-    out.push(SeriesBuffer.header(def, type));
-    for (const text of cached) out.push(text);
+    const { fragments, fresh } = this.prepare();
+    const i = CACHED_INDEX.get(name);
+    if (i === undefined) return fresh.renderInto(out, name, type);
+    out.push(SeriesBuffer.header(CACHED_FAMILIES[i]!, type));
+    for (const { fragment: f } of fragments) {
+      if (f.offsets[i]! < f.offsets[i + 1]!) out.push(f.bytes.toString('utf8', f.offsets[i], f.offsets[i + 1]));
+    }
+  }
+
+  renderBytes(out: ByteSink, name: string, type: string): void {
+    const { fragments, fresh } = this.prepare();
+    const i = CACHED_INDEX.get(name);
+    if (i === undefined) {
+      const text: string[] = [];
+      fresh.renderInto(text, name, type);
+      for (const t of text) out.writeString(t);
+      return;
+    }
+    out.writeString(SeriesBuffer.header(CACHED_FAMILIES[i]!, type));
+    for (const { fragment: f } of fragments) out.writeBytes(f.bytes, f.offsets[i]!, f.offsets[i + 1]!);
   }
 
   samples(name: string): SampleValue[] {
@@ -72,6 +78,8 @@ class FragmentSnapshot implements Snapshot {
     return this.full.samples(name);
   }
 }
+
+const CACHED_INDEX = new Map(CACHED_FAMILIES.map((d, i) => [d.name, i]));
 
 /**
  * A registry of our own (never prom-client's global one). Expectations are compared by identity

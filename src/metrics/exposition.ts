@@ -2,8 +2,8 @@
 import type { Registry } from 'prom-client';
 import { SnapshotRegistry } from './snapshot-registry.js';
 
-/** Concatenated, the chunks are exactly `registry.metrics()`. */
-export async function expositionChunks(registry: Registry): Promise<string[]> {
+/** Concatenated, the chunks are exactly `registry.metrics()`, UTF-8 encoded. */
+export async function expositionChunks(registry: Registry): Promise<Buffer[]> {
   if (registry instanceof SnapshotRegistry) return registry.metricsChunks();
-  return [await registry.metrics()];
+  return [Buffer.from(await registry.metrics())];
 }

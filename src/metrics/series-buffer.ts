@@ -46,8 +46,13 @@ export function sharedLabels(labels: { target: string; group: string }): SharedL
   };
 }
 
+/** What addTargetSeries writes to: a SeriesBuffer, or a FragmentWriter that renders text at once. */
+export interface SeriesSink {
+  add(def: MetricDefinition, shared: SharedLabels | null, value: number, a?: string, b?: string, c?: string): void;
+}
+
 /** Text pieces rendered between values: `{`, `,extension="`, `",tls="`, `"} ` and so on. */
-interface Layout {
+export interface Layout {
   shared: boolean;
   /** Label names stored by position (not shared). */
   names: readonly string[];
@@ -57,7 +62,7 @@ interface Layout {
   close: string;
 }
 
-function layoutOf(def: MetricDefinition): Layout {
+export function layoutOf(def: MetricDefinition): Layout {
   const shared = SHARED_NAMES.every((n, i) => def.labels[i] === n);
   const names = shared ? def.labels.slice(SHARED_NAMES.length) : [...def.labels];
   const before = names.map((n, i) => (i === 0 ? `${shared ? ',' : ''}${n}="` : `",${n}="`));
@@ -84,7 +89,7 @@ export interface SampleValue {
 /** Pieces joined into one string at a time; keeps the pieces array small. */
 const CHUNK_PIECES = 16_384;
 
-export class SeriesBuffer {
+export class SeriesBuffer implements SeriesSink {
   private readonly families = new Map<string, Family>();
 
   constructor(definitions: readonly MetricDefinition[]) {

@@ -3,6 +3,7 @@
 // through generic code; at ~500,000 series per scrape both dominate. Here each table entry is a
 // light metric object, and metrics() renders the snapshot directly in prom-client's own layout.
 import { Registry, type Metric } from 'prom-client';
+import { ByteSink } from './byte-sink.js';
 import type { MetricDefinition } from './metric-definitions.js';
 import type { SampleValue } from './series-buffer.js';
 
@@ -10,6 +11,8 @@ import type { SampleValue } from './series-buffer.js';
 export interface Snapshot {
   renderInto(out: string[], name: string, type: string): void;
   samples(name: string): SampleValue[];
+  /** The fast path for /metrics: the family's HELP, TYPE and samples as UTF-8 bytes. */
+  renderBytes?(out: ByteSink, name: string, type: string): void;
 }
 
 function textType(def: MetricDefinition): string {
@@ -77,27 +80,30 @@ export class SnapshotRegistry extends Registry {
   }
 
   /**
-   * The same text as metrics(), as strings of about `chunkBytes` each, for streaming. A large
-   * fleet's exposition is tens of MB: one string of it costs a large allocation and a full copy
-   * before the first byte leaves, and another to encode it for the socket.
+   * The same text as metrics(), UTF-8 encoded, as buffers of about `chunkBytes` each, for
+   * streaming. A large fleet's exposition is tens of MB: one string of it costs a large
+   * allocation and a full copy before the first byte leaves, and another to encode it for the socket.
    */
-  async metricsChunks(chunkBytes = 64 * 1024): Promise<string[]> {
-    const pieces = await this.pieces();
-    if (pieces === null) return [await super.metrics()];
-    const chunks: string[] = [];
-    let group: string[] = [];
-    let size = 0;
-    for (const piece of pieces) {
-      group.push(piece);
-      size += piece.length;
-      if (size >= chunkBytes) {
-        chunks.push(group.join(''));
-        group = [];
-        size = 0;
+  async metricsChunks(chunkBytes = 64 * 1024): Promise<Buffer[]> {
+    if (this.contentType !== Registry.PROMETHEUS_CONTENT_TYPE || this.defaultLabelsSet) return [Buffer.from(await super.metrics())];
+    const snapshot = this.build();
+    const sink = new ByteSink(chunkBytes);
+    let first = true;
+    for (const metric of this.getMetricsAsArray()) {
+      if (!first) sink.writeString('\n');
+      first = false;
+      const def = this.ours.get(metric.name);
+      if (def === undefined) {
+        sink.writeString(`${await this.getSingleMetricAsString(metric.name)}\n`);
+      } else if (snapshot.renderBytes !== undefined) {
+        snapshot.renderBytes(sink, def.name, textType(def));
+      } else {
+        const out: string[] = [];
+        snapshot.renderInto(out, def.name, textType(def));
+        for (const piece of out) sink.writeString(piece);
       }
     }
-    if (group.length > 0) chunks.push(group.join(''));
-    return chunks;
+    return sink.finish();
   }
 
   /** The exposition as pieces to concatenate, or null when prom-client's generic path must render it. */

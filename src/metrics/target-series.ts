@@ -20,7 +20,7 @@ import {
   shortLabel,
 } from './label-values.js';
 import { TARGET_METRICS as M } from './metric-definitions.js';
-import { sharedLabels, type SeriesBuffer, type SharedLabels } from './series-buffer.js';
+import { sharedLabels, type SeriesSink, type SharedLabels } from './series-buffer.js';
 
 export interface TargetExtras {
   /** Configured expectations already evaluated against the last result: label value → met. */
@@ -54,7 +54,7 @@ function isoToSeconds(iso: string | null | undefined): number | null {
   return Number.isFinite(ms) ? ms / 1000 : null;
 }
 
-export function addTargetSeries(buf: SeriesBuffer, state: TargetState, extras: TargetExtras = {}): void {
+export function addTargetSeries(buf: SeriesSink, state: TargetState, extras: TargetExtras = {}): void {
   const target = state.target;
   const group = state.group;
   // Rendered once for all of this target's series.
@@ -122,7 +122,7 @@ export function addTargetSeries(buf: SeriesBuffer, state: TargetState, extras: T
 
 /** The capabilities of one EHLO (tls "false": plaintext, "true": inside TLS). */
 function addSide(
-  buf: SeriesBuffer,
+  buf: SeriesSink,
   base: SharedLabels,
   tls: 'false' | 'true',
   facts: EhloFacts | null,
