@@ -1,7 +1,7 @@
 // The kinds of server in the hostile fleet: healthy ones and one of each misbehaviour of the
 // hostile suite, as raw scripts, so 200 of them cost the test process little.
 import type net from 'node:net';
-import { ehloReply, onLines, smtp } from './raw-smtp-server.js';
+import { ehloReply, smtp } from './raw-smtp-server.js';
 
 export type FleetKind =
   | 'healthy'
