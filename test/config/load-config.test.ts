@@ -1,5 +1,6 @@
 // Resolution: the layers merge key by key into complete, frozen targets; real files are read
 // from disk, including the shipped default config and the larger example.
+import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,6 +27,9 @@ function loadError(file: string): ConfigError {
   }
   throw new Error(`expected ${file} to be rejected`);
 }
+
+/** The uid and gid of Debian's "nobody". */
+const NOBODY = 65534;
 
 let dir: string;
 beforeAll(() => {
@@ -266,15 +270,29 @@ describe('reading files', () => {
     expect(err.problems.map(formatProblem)).toEqual([`${dir}: is a directory, not a config file`]);
   });
 
-  // root reads any file whatever its mode, so permission denial cannot be produced for root;
-  // the unreadable class is still covered above by the missing file and the directory.
-  it.skipIf(process.getuid?.() === 0)('reports a file without read permission as unreadable (skipped as root: root reads any file)', () => {
-    const file = join(dir, 'secret.yml');
+  // Root reads any file whatever its mode, so as root (CI) the check runs in a child process
+  // that has dropped to the unprivileged "nobody" user, through the built check-config command.
+  it('reports a file without read permission as unreadable', () => {
+    const open = mkdtempSync(join(tmpdir(), 'ehlo-config-perm-'));
+    chmodSync(open, 0o755);
+    const file = join(open, 'secret.yml');
     writeFileSync(file, 'groups: []\n');
     chmodSync(file, 0o000);
-    const err = loadError(file);
-    expect(err.code).toBe('ERR_CONFIG_UNREADABLE');
-    expect(err.problems.map(formatProblem)).toEqual([`${file}: cannot read config file: permission denied`]);
+    try {
+      const expected = `${file}: cannot read config file: permission denied`;
+      if (process.getuid?.() !== 0) {
+        const err = loadError(file);
+        expect(err.code).toBe('ERR_CONFIG_UNREADABLE');
+        expect(err.problems.map(formatProblem)).toEqual([expected]);
+        return;
+      }
+      const run = spawnSync(process.execPath, ['dist/main.js', 'check-config', file], { uid: NOBODY, gid: NOBODY, encoding: 'utf8', timeout: 20_000 });
+      expect(run.error).toBeUndefined();
+      expect(run.stderr).toContain(expected);
+      expect(run.status).toBe(1);
+    } finally {
+      rmSync(open, { recursive: true, force: true });
+    }
   });
 
   it('reports YAML and validation problems with the path it was given', () => {
