@@ -62,12 +62,15 @@ export async function createApp(options: AppOptions): Promise<App> {
   let lastReloadSuccess = now() / 1000;
   let storeErrors = 0;
 
+  const onStoreError = (error: Error | null, fields: Record<string, unknown>, what: string) => {
+    if (error === null) return;
+    storeErrors++;
+    log.error({ ...fields, err: error.message }, what);
+  };
+
   const onResult = (target: TargetConfig, result: ProbeResult) => {
     const { events, storeError } = states.record(target.name, target.group, result);
-    if (storeError) {
-      storeErrors++;
-      log.error({ target: target.name, err: storeError.message }, 'could not save the probe result to the state store');
-    }
+    onStoreError(storeError, { target: target.name }, 'could not save the probe result to the state store');
     if (result.error) {
       const { stage, reason, code, message } = result.error;
       log.warn({ target: target.name, group: target.group, stage, reason, code }, `probe failed: ${message}`);
@@ -123,7 +126,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     }
     ({ config, full, ca } = next);
     targetsByName = new Map(config.targets.map((t) => [t.name, t]));
-    states.retain(new Set(targetsByName.keys()));
+    onStoreError(states.retain(new Set(targetsByName.keys())), {}, 'could not save the results of targets the reload removed');
     scheduler.apply(config.groups, config.politeness);
     onDemand.apply(full, ca);
     reloadSuccessful = true;
@@ -155,6 +158,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       const grace = longest * 1000 + 1000;
       await scheduler.stop(grace);
       await server.close();
+      onStoreError(states.flush(), {}, 'could not save the last probe results at shutdown');
       store.close();
     })());
 

@@ -5,7 +5,7 @@
 //   process killed mid-write (SIGKILL, OOM) loses at most the transaction it was in.
 // - synchronous=NORMAL, not FULL: in WAL mode NORMAL is still atomic and durable across a process
 //   crash; only a power loss or kernel panic can roll back the last few commits, and the database
-//   stays consistent when it does. FULL would fsync on every probe (~200/s under the bench) on the
+//   stays consistent when it does. FULL would fsync on every write (hundreds a second in a large fleet) on the
 //   event loop that also serves /metrics. Losing the last seconds of state on power loss costs at
 //   most one change detected again (its event was lost in the same transaction as the baseline).
 // - locking_mode=EXCLUSIVE: the exporter is the only writer and holds the lock for as long as it
@@ -52,7 +52,7 @@ export class SqliteStateStore {
   private readonly selectOne: Database.Statement<[string], { target: string; state: string }>;
   private readonly selectChanges: Database.Statement<[string, number], EventRow>;
   private readonly deleteOlder: Database.Statement<[number]>;
-  private readonly saveTransaction: (state: TargetState, events: readonly ChangeEvent[]) => void;
+  private readonly saveTransaction: (states: readonly TargetState[], events: readonly ChangeEvent[]) => void;
 
   private constructor(path: string, db: Database.Database) {
     this.path = path;
@@ -71,8 +71,8 @@ export class SqliteStateStore {
         'WHERE target = ? ORDER BY at DESC, id DESC LIMIT ?',
     );
     this.deleteOlder = db.prepare('DELETE FROM change_event WHERE at < ?');
-    this.saveTransaction = db.transaction((state: TargetState, events: readonly ChangeEvent[]) => {
-      this.upsertState.run(state.target, encodeState(state), state.last_result?.started_at ?? 0);
+    this.saveTransaction = db.transaction((states: readonly TargetState[], events: readonly ChangeEvent[]) => {
+      for (const state of states) this.upsertState.run(state.target, encodeState(state), state.last_result?.started_at ?? 0);
       for (const e of events) {
         const tls = e.tls === null ? null : e.tls ? 1 : 0;
         this.insertEvent.run(e.target, e.at, e.kind, tls, e.subject, e.old_value, e.new_value);
@@ -133,7 +133,12 @@ export class SqliteStateStore {
 
   /** One transaction: the target's state row and its new change events. */
   save(state: TargetState, events: readonly ChangeEvent[]): void {
-    this.guard('ERR_STORE_UNWRITABLE', () => this.saveTransaction(state, events));
+    this.guard('ERR_STORE_UNWRITABLE', () => this.saveTransaction([state], events));
+  }
+
+  /** One transaction for several targets' state rows (no events). */
+  saveAll(states: readonly TargetState[]): void {
+    if (states.length > 0) this.guard('ERR_STORE_UNWRITABLE', () => this.saveTransaction(states, []));
   }
 
   /** The target's change events, newest first. */

@@ -1,6 +1,14 @@
 // The in-memory view of every target: the scheduler records results into it, /metrics and /api
 // read it. Each record replaces the target's object instead of mutating it, so a reader holding a
 // snapshot never sees a half-applied result.
+//
+// What reaches the store, and when: anything a restart must not lose or get wrong is written in the
+// same call that learns it — change events with the baseline they moved, the first baseline, failure
+// counts (a counter that went backwards after a crash would read as a reset and a burst to rate()),
+// a success turning into a failure or back, an extension first seen or forgotten. A routine probe
+// that changed none of that (most of them: same capabilities, new timings) is written at most every
+// ROUTINE_WRITE_SECONDS per target, and by flush() on shutdown and reload. A crash therefore loses
+// at most that long of routine last results, which the next round replaces anyway.
 import type { ProbeResult } from '../probe/probe-result.js';
 import { baselineFrom, nextBaseline } from './baseline.js';
 import { detectChanges } from './change-detection.js';
@@ -25,6 +33,9 @@ export interface RecordOutcome {
 /** Pruning runs from record() at most this often, so retention needs no timer of its own. */
 const PRUNE_INTERVAL_SECONDS = 3600;
 
+/** How stale a target's stored routine result may get; writing every probe was ~20% of a probe's CPU. */
+export const ROUTINE_WRITE_SECONDS = 600;
+
 export class TargetStates {
   private readonly store: SqliteStateStore;
   private readonly now: () => number;
@@ -33,6 +44,10 @@ export class TargetStates {
   private readonly states = new Map<string, TargetState>();
   private cachedSnapshot: readonly TargetState[] | null = null;
   private lastPruneAt = Number.NEGATIVE_INFINITY;
+  /** Unix seconds when each target's row was last written (or read at load). */
+  private readonly writtenAt = new Map<string, number>();
+  /** Targets whose state in memory is newer than their row. */
+  private readonly unwritten = new Set<string>();
 
   constructor(store: SqliteStateStore, options: TargetStatesOptions) {
     this.store = store;
@@ -44,7 +59,12 @@ export class TargetStates {
   /** Loads everything from the store (at start-up); throws the store's StoreError. */
   load(): void {
     this.states.clear();
-    for (const state of this.store.loadAll()) this.states.set(state.target, state);
+    this.unwritten.clear();
+    const now = this.now();
+    for (const state of this.store.loadAll()) {
+      this.states.set(state.target, state);
+      this.writtenAt.set(state.target, now);
+    }
     this.cachedSnapshot = null;
   }
 
@@ -97,10 +117,17 @@ export class TargetStates {
 
     this.states.set(target, next);
     this.cachedSnapshot = null;
-    try {
-      this.store.save(next, events);
-    } catch (error) {
-      storeError ??= asError(error);
+    if (mustWriteNow(prev, next, events) || now - (this.writtenAt.get(target) ?? Number.NEGATIVE_INFINITY) >= ROUTINE_WRITE_SECONDS) {
+      try {
+        this.store.save(next, events);
+        this.writtenAt.set(target, now);
+        this.unwritten.delete(target);
+      } catch (error) {
+        storeError ??= asError(error);
+        this.unwritten.add(target);
+      }
+    } else {
+      this.unwritten.add(target);
     }
     if (now - this.lastPruneAt >= PRUNE_INTERVAL_SECONDS) {
       this.lastPruneAt = now;
@@ -123,18 +150,67 @@ export class TargetStates {
     return this.cachedSnapshot;
   }
 
-  /** After a reload: forget in memory every target not in `keep`; its rows stay in the store. */
-  retain(keep: ReadonlySet<string>): void {
-    for (const target of [...this.states.keys()]) {
-      if (!keep.has(target)) this.states.delete(target);
+  /** Writes every state newer than its row, in one transaction; a store failure is returned, not thrown. */
+  flush(): Error | null {
+    const now = this.now();
+    const pending = [...this.unwritten].flatMap((t) => this.states.get(t) ?? []);
+    try {
+      this.store.saveAll(pending);
+    } catch (error) {
+      return asError(error);
+    }
+    for (const state of pending) this.writtenAt.set(state.target, now);
+    this.unwritten.clear();
+    return null;
+  }
+
+  /**
+   * After a reload: forget in memory every target not in `keep`; its rows stay in the store, brought
+   * up to date. A failure of that write is returned; the targets are forgotten all the same.
+   */
+  retain(keep: ReadonlySet<string>): Error | null {
+    const dropped = [...this.states.keys()].filter((target) => !keep.has(target));
+    const unwritten = dropped.flatMap((t) => (this.unwritten.has(t) ? [this.states.get(t)!] : []));
+    for (const target of dropped) {
+      this.states.delete(target);
+      this.writtenAt.delete(target);
+      this.unwritten.delete(target);
     }
     this.cachedSnapshot = null;
+    try {
+      this.store.saveAll(unwritten);
+      return null;
+    } catch (error) {
+      return asError(error);
+    }
   }
 
   /** The target's change history, newest first (from the store, so it outlives retain()). */
   changes(target: string, limit: number): ChangeEvent[] {
     return this.store.changes(target, limit);
   }
+}
+
+/** What a restart must find in the store: see the header. */
+function mustWriteNow(prev: TargetState, next: TargetState, events: readonly ChangeEvent[]): boolean {
+  return (
+    events.length > 0 ||
+    prev.baseline === null ||
+    prev.group !== next.group ||
+    prev.last_result?.success !== next.last_result?.success ||
+    next.last_result?.success === false ||
+    !sameKeys(prev.known_extensions.plain, next.known_extensions.plain) ||
+    !sameKeys(prev.known_extensions.tls, next.known_extensions.tls)
+  );
+}
+
+function sameKeys(a: Record<string, number>, b: Record<string, number>): boolean {
+  let count = 0;
+  for (const key in b) {
+    if (!Object.hasOwn(a, key)) return false;
+    count++;
+  }
+  return count === Object.keys(a).length;
 }
 
 function asError(error: unknown): Error {

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SqliteStateStore, StoreError } from '../../src/state/sqlite-store.js';
 import { MAX_STORED_TRANSCRIPT_ENTRIES, MAX_STORED_TRANSCRIPT_LINE } from '../../src/state/state-codec.js';
-import { TargetStates } from '../../src/state/target-states.js';
+import { ROUTINE_WRITE_SECONDS, TargetStates } from '../../src/state/target-states.js';
 import { failure, success } from './probe-result-builder.js';
 import { useTempDir } from './temp-dir.js';
 
@@ -160,5 +160,73 @@ describe('TargetStates', () => {
     states.record(T, 'mx', success({ tlsVersion: 'TLSv1.2' }));
     expect(states.changes(T, 10)).toHaveLength(0);
     store.close();
+  });
+
+  describe('what reaches the store and when', () => {
+    /** What a restart after a crash would find: the file reopened without flush(). */
+    function storedAfterCrash(path: string, store: SqliteStateStore) {
+      store.close();
+      const reopened = open(path);
+      const state = reopened.states.get(T);
+      reopened.store.close();
+      return state;
+    }
+
+    it('writes a routine success at most every ROUTINE_WRITE_SECONDS, and everything on flush()', () => {
+      const path = join(tempDir(), 's.db');
+      const { clock, store, states } = open(path);
+      states.record(T, 'mx', success());
+      const firstAt = states.get(T)!.last_result!.started_at;
+      clock.now += 60;
+      states.record(T, 'mx', success({ startedAt: clock.now }));
+      expect(storedAfterCrash(path, store)!.last_result!.started_at).toBe(firstAt);
+
+      const again = open(path);
+      again.clock.now = clock.now + 60;
+      again.states.record(T, 'mx', success({ startedAt: again.clock.now }));
+      expect(again.states.flush()).toBeNull();
+      expect(storedAfterCrash(path, again.store)!.last_result!.started_at).toBe(again.clock.now);
+
+      const later = open(path);
+      later.clock.now = again.clock.now + ROUTINE_WRITE_SECONDS;
+      later.states.record(T, 'mx', success({ startedAt: later.clock.now }));
+      expect(storedAfterCrash(path, later.store)!.last_result!.started_at).toBe(later.clock.now);
+    });
+
+    it('writes at once what a restart must not lose: changes, failures, recoveries and new extensions', () => {
+      const path = join(tempDir(), 's.db');
+      let h = open(path);
+      h.states.record(T, 'mx', success());
+      const cases: Array<[string, () => ReturnType<typeof success>]> = [
+        ['a change event', () => success({ startedAt: h.clock.now, tlsVersion: 'TLSv1.2' })],
+        ['a failure', () => failure('connect', 'refused', { startedAt: h.clock.now })],
+        ['a second failure (its count)', () => failure('connect', 'refused', { startedAt: h.clock.now })],
+        ['a recovery', () => success({ startedAt: h.clock.now, tlsVersion: 'TLSv1.2' })],
+        ['an extension first seen', () => success({ startedAt: h.clock.now, tlsVersion: 'TLSv1.2', after: [...TLS, 'SMTPUTF8'] })],
+      ];
+      let now = h.clock.now;
+      for (const [what, make] of cases) {
+        h.clock.now = now += 60;
+        h.states.record(T, 'mx', make());
+        const expected = h.states.get(T);
+        h.store.close();
+        h = open(path);
+        h.clock.now = now;
+        expect(h.states.get(T), what).toEqual(expected);
+      }
+      expect(h.states.get(T)!.failure_counts).toEqual({ 'connect/refused': 2 });
+      expect(h.states.changes(T, 10).map((e) => e.kind).sort()).toEqual(['extension_added', 'tls_version_changed']);
+      h.store.close();
+    });
+
+    it('writes the pending results of targets a reload removed before forgetting them', () => {
+      const path = join(tempDir(), 's.db');
+      const { clock, store, states } = open(path);
+      states.record(T, 'mx', success());
+      clock.now += 60;
+      states.record(T, 'mx', success({ startedAt: clock.now }));
+      expect(states.retain(new Set())).toBeNull();
+      expect(storedAfterCrash(path, store)!.last_result!.started_at).toBe(clock.now);
+    });
   });
 });
