@@ -30,12 +30,12 @@ export interface ProbeResult {
   /** Effective SIZE facts (after TLS when TLS was negotiated). */
   size: SizeFacts;
   /** Effective extension keywords (after TLS when negotiated), upper-case, sorted. */
-  extensions: string[];
-  extensions_before_tls: string[];
+  extensions: readonly string[];
+  extensions_before_tls: readonly string[];
   /** Effective AUTH mechanisms, upper-case, sorted. */
-  auth_mechanisms: string[];
+  auth_mechanisms: readonly string[];
   /** Effective RFC 9422 LIMITS. */
-  limits: Record<string, number>;
+  limits: Readonly<Record<string, number>>;
   /** Full parsed EHLO replies, null where that EHLO did not happen or was refused. */
   ehlo_before_tls: EhloFacts | null;
   ehlo_after_tls: EhloFacts | null;

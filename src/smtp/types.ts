@@ -19,20 +19,21 @@ export interface SizeFacts {
 }
 
 /** The meaning of one EHLO reply, parsed once into a keyword map (RFC 5321 §4.1.1.1). */
+/** Immutable once parsed: results, baselines and stored states share these objects. */
 export interface EhloFacts {
   /** The domain the server named on the first line, if any. */
-  domain: string | null;
+  readonly domain: string | null;
   /** Upper-cased ehlo-keyword → its parameters, in the order the server sent them; duplicates merged. */
-  keywords: Record<string, string[]>;
+  readonly keywords: Readonly<Record<string, readonly string[]>>;
   /** Upper-cased keywords, sorted. */
-  extensions: string[];
-  size: SizeFacts;
+  readonly extensions: readonly string[];
+  readonly size: Readonly<SizeFacts>;
   /** Upper-cased SASL mechanisms from AUTH (and old-style AUTH=), sorted, unique. */
-  auth_mechanisms: string[];
+  readonly auth_mechanisms: readonly string[];
   /** RFC 9422 LIMITS: upper-cased limit name → value, e.g. { RCPTMAX: 100 }. */
-  limits: Record<string, number>;
+  readonly limits: Readonly<Record<string, number>>;
   /** Lines that did not match the ehlo-line grammar, verbatim (bounded). */
-  malformed: string[];
+  readonly malformed: readonly string[];
 }
 
 export interface CertificateFacts {

@@ -5,6 +5,7 @@ import type { Baseline } from './types.js';
 /**
  * The capabilities one successful probe observed. A failed probe says nothing about capabilities
  * (the server may simply be down), so asking for its baseline is a caller bug and throws.
+ * The EHLO facts are shared with the result, not copied: neither is ever mutated after the probe.
  */
 export function baselineFrom(result: ProbeResult): Baseline {
   if (!result.success) {
@@ -12,8 +13,8 @@ export function baselineFrom(result: ProbeResult): Baseline {
   }
   return {
     observed_at: result.started_at,
-    before_tls: result.ehlo_before_tls === null ? null : structuredClone(result.ehlo_before_tls),
-    after_tls: result.ehlo_after_tls === null ? null : structuredClone(result.ehlo_after_tls),
+    before_tls: result.ehlo_before_tls,
+    after_tls: result.ehlo_after_tls,
     starttls_offered: result.starttls.offered,
     tls_version: result.tls?.version ?? null,
     cert_fingerprint_sha256: result.tls?.cert?.fingerprint_sha256 ?? null,
