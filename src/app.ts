@@ -6,7 +6,7 @@ import { loadConfigFile } from './config/load-config.js';
 import type { ExporterConfig, TargetConfig } from './config/types.js';
 import { buildServer } from './http/server.js';
 import { loadWebConfig } from './http/web-config.js';
-import { createExporterRegistry } from './metrics/exporter-registry.js';
+import { createExporterRegistry, type ExporterRegistry } from './metrics/exporter-registry.js';
 import type { MetricsSource } from './metrics/exporter-status.js';
 import type { ProbeResult } from './probe/probe-result.js';
 import { probeTarget } from './probe/probe-target.js';
@@ -68,8 +68,11 @@ export async function createApp(options: AppOptions): Promise<App> {
     log.error({ ...fields, err: error.message }, what);
   };
 
+  // Created below, before scheduler.apply() starts the first probe.
+  let registry: ExporterRegistry | null = null;
   const onResult = (target: TargetConfig, result: ProbeResult) => {
     const { events, storeError } = states.record(target.name, target.group, result);
+    registry?.prerender(states.get(target.name)!);
     onStoreError(storeError, { target: target.name }, 'could not save the probe result to the state store');
     if (result.error) {
       const { stage, reason, code, message } = result.error;
@@ -135,8 +138,9 @@ export async function createApp(options: AppOptions): Promise<App> {
     return { ok: true };
   };
 
+  registry = createExporterRegistry(source);
   const server = buildServer({
-    registry: createExporterRegistry(source),
+    registry,
     logger: log,
     probeOnDemand: (input) => onDemand.probe(input),
     reload,

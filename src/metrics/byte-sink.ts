@@ -5,48 +5,57 @@
 // faults cost more than the copying.
 export class ByteSink {
   private readonly chunks: Buffer[] = [];
-  private current: Buffer;
+  /** Allocated when first needed: a sink that only passes whole chunks on allocates none. */
+  private current: Buffer | null = null;
   private used = 0;
 
-  constructor(private readonly chunkBytes = 64 * 1024) {
-    this.current = Buffer.allocUnsafe(chunkBytes);
-  }
+  constructor(private readonly chunkBytes = 64 * 1024) {}
 
   writeString(text: string): void {
     const bytes = Buffer.byteLength(text);
-    if (bytes > this.current.length - this.used) {
+    if (bytes > this.room()) {
+      this.flush();
       if (bytes > this.chunkBytes) {
-        this.flush();
         this.chunks.push(Buffer.from(text, 'utf8'));
         return;
       }
-      this.flush();
     }
-    this.used += this.current.write(text, this.used, 'utf8');
+    const current = (this.current ??= Buffer.allocUnsafe(this.chunkBytes));
+    this.used += current.write(text, this.used, 'utf8');
   }
 
   /** Copies source[start, end). */
   writeBytes(source: Buffer, start: number, end: number): void {
     let from = start;
     while (from < end) {
-      if (this.used === this.current.length) this.flush();
-      const n = Math.min(end - from, this.current.length - this.used);
-      source.copy(this.current, this.used, from, from + n);
+      if (this.room() === 0) this.flush();
+      const current = (this.current ??= Buffer.allocUnsafe(this.chunkBytes));
+      const n = Math.min(end - from, current.length - this.used);
+      source.copy(current, this.used, from, from + n);
       this.used += n;
       from += n;
     }
   }
 
+  /** Appends another sink's finished chunks as they are, without copying them. */
+  writeChunks(chunks: readonly Buffer[]): void {
+    this.flush();
+    for (const chunk of chunks) this.chunks.push(chunk);
+  }
+
   /** Everything written, in order; the sink is spent afterwards. */
   finish(): Buffer[] {
-    if (this.used > 0) this.chunks.push(this.current.subarray(0, this.used));
-    this.used = this.current.length;
+    this.flush();
     return this.chunks;
   }
 
+  private room(): number {
+    return this.current === null ? this.chunkBytes : this.current.length - this.used;
+  }
+
   private flush(): void {
-    if (this.used > 0) this.chunks.push(this.current.subarray(0, this.used));
-    this.current = Buffer.allocUnsafe(this.chunkBytes);
+    if (this.current !== null && this.used > 0) this.chunks.push(this.current.subarray(0, this.used));
+    this.current = null;
     this.used = 0;
   }
 }

@@ -1,10 +1,9 @@
 // The /metrics registry: every series rebuilt from the MetricsSource at scrape time, no I/O.
-import type { Registry } from 'prom-client';
 import type { TargetState } from '../state/types.js';
 import type { MetricsSource } from './exporter-status.js';
 import { addExporterSeries } from './exporter-series.js';
 import { ALL_METRICS, EXPORTER_METRICS, TARGET_METRICS } from './metric-definitions.js';
-import type { ByteSink } from './byte-sink.js';
+import { ByteSink } from './byte-sink.js';
 import { SeriesBuffer, type SampleValue } from './series-buffer.js';
 import { SnapshotRegistry, type Snapshot } from './snapshot-registry.js';
 import { CACHED_FAMILIES, TargetFragmentCache, evaluatedExpectations, type TargetFragments } from './target-fragments.js';
@@ -28,6 +27,7 @@ class FragmentSnapshot implements Snapshot {
   /** Read once: text and JSON of one scrape describe the same targets. */
   private readonly states: readonly TargetState[];
   private prepared: { fragments: TargetFragments[]; fresh: SeriesBuffer } | null = null;
+  private columns: Buffer[][] | null = null;
   private full: SeriesBuffer | null = null;
 
   constructor(
@@ -60,8 +60,8 @@ class FragmentSnapshot implements Snapshot {
     }
   }
 
-  renderBytes(out: ByteSink, name: string, type: string): void {
-    const { fragments, fresh } = this.prepare();
+  renderBytes(out: ByteSink, name: string, type: string, chunkBytes: number): void {
+    const { fresh } = this.prepare();
     const i = CACHED_INDEX.get(name);
     if (i === undefined) {
       const text: string[] = [];
@@ -70,7 +70,26 @@ class FragmentSnapshot implements Snapshot {
       return;
     }
     out.writeString(SeriesBuffer.header(CACHED_FAMILIES[i]!, type));
-    for (const { fragment: f } of fragments) out.writeBytes(f.bytes, f.offsets[i]!, f.offsets[i + 1]!);
+    out.writeChunks(this.columnsOf(chunkBytes)[i]!);
+  }
+
+  /**
+   * Every cached family's sample lines for all targets, gathered in one pass over the targets:
+   * one pass per family touched each of 10,000 fragments 27 times over, and the cache misses of
+   * that cost more than the copying itself.
+   */
+  private columnsOf(chunkBytes: number): Buffer[][] {
+    if (this.columns !== null) return this.columns;
+    const { fragments } = this.prepare();
+    const sinks = CACHED_FAMILIES.map(() => new ByteSink(chunkBytes));
+    for (const { fragment: f } of fragments) {
+      const offsets = f.offsets;
+      for (let i = 0; i < sinks.length; i++) {
+        if (offsets[i]! < offsets[i + 1]!) sinks[i]!.writeBytes(f.bytes, offsets[i]!, offsets[i + 1]!);
+      }
+    }
+    this.columns = sinks.map((sink) => sink.finish());
+    return this.columns;
   }
 
   samples(name: string): SampleValue[] {
@@ -85,7 +104,28 @@ const CACHED_INDEX = new Map(CACHED_FAMILIES.map((d, i) => [d.name, i]));
  * A registry of our own (never prom-client's global one). Expectations are compared by identity
  * to reuse rendered text, so `source.expectations()` should return the config's own objects.
  */
-export function createExporterRegistry(source: MetricsSource): Registry {
-  const cache = new TargetFragmentCache();
-  return new SnapshotRegistry(ALL_METRICS, () => new FragmentSnapshot(source, cache));
+export class ExporterRegistry extends SnapshotRegistry {
+  readonly #cache: TargetFragmentCache;
+  readonly #source: MetricsSource;
+
+  constructor(source: MetricsSource) {
+    const cache = new TargetFragmentCache();
+    super(ALL_METRICS, () => new FragmentSnapshot(source, cache));
+    this.#cache = cache;
+    this.#source = source;
+  }
+
+  /**
+   * Renders a target's text now, as soon as its state is recorded, so that a scrape only copies
+   * cached bytes: rendering 10,000 freshly probed targets at scrape time held /metrics for most
+   * of a second. Costs the same as rendering at scrape time when the schedule is no faster than
+   * the scrape interval (each state is rendered once either way), more when it is faster.
+   */
+  prerender(state: TargetState): void {
+    this.#cache.get(state, this.#source.expectations(state.target));
+  }
+}
+
+export function createExporterRegistry(source: MetricsSource): ExporterRegistry {
+  return new ExporterRegistry(source);
 }

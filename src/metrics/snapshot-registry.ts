@@ -12,7 +12,7 @@ export interface Snapshot {
   renderInto(out: string[], name: string, type: string): void;
   samples(name: string): SampleValue[];
   /** The fast path for /metrics: the family's HELP, TYPE and samples as UTF-8 bytes. */
-  renderBytes?(out: ByteSink, name: string, type: string): void;
+  renderBytes?(out: ByteSink, name: string, type: string, chunkBytes: number): void;
 }
 
 function textType(def: MetricDefinition): string {
@@ -96,7 +96,7 @@ export class SnapshotRegistry extends Registry {
       if (def === undefined) {
         sink.writeString(`${await this.getSingleMetricAsString(metric.name)}\n`);
       } else if (snapshot.renderBytes !== undefined) {
-        snapshot.renderBytes(sink, def.name, textType(def));
+        snapshot.renderBytes(sink, def.name, textType(def), chunkBytes);
       } else {
         const out: string[] = [];
         snapshot.renderInto(out, def.name, textType(def));

@@ -60,4 +60,18 @@ describe('ByteSink', () => {
     expect(Buffer.concat(chunks).toString('utf8')).toBe('abcü🚀x23456789abcdefghia longer string than one chunk');
     expect(chunks.slice(0, -1).every((c) => c.length <= 8)).toBe(true);
   });
+
+  it("passes another sink's chunks on as they are, after what it holds, and allocates nothing for them", () => {
+    const column = new ByteSink(8);
+    column.writeString('column');
+    const columnChunks = column.finish();
+    const sink = new ByteSink(8);
+    sink.writeString('# HELP\n');
+    sink.writeChunks(columnChunks);
+    sink.writeString('!');
+    const chunks = sink.finish();
+    expect(Buffer.concat(chunks).toString('utf8')).toBe('# HELP\ncolumn!');
+    expect(chunks[1]).toBe(columnChunks[0]);
+    expect(new ByteSink(8).finish()).toEqual([]);
+  });
 });
