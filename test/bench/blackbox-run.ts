@@ -7,9 +7,10 @@ import { writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
 import { FLEET_TLS_NAME, type BenchCertificates } from './bench-certificates.js';
+import { describePace, drive, type Pace } from './drive.js';
 import { targetAddress } from './fleet-addresses.js';
 import type { ProbeMode } from './exporter-run.js';
-import { cpuMs, load1, RssSampler } from './proc-stats.js';
+import { cpuPerProbe, cpuTimes, load1, RssSampler } from './proc-stats.js';
 import { freePort } from '../support/free-port.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -18,10 +19,12 @@ const CONCURRENCY = 64;
 
 export interface BlackboxFigures {
   mode: ProbeMode;
+  pace: string;
   targets: number;
   probes: number;
   failed: number;
   cpuMsPerProbe: number;
+  cpuKernelShare: number;
   probesPerSecond: number;
   rssMaxBytes: number;
   version: string;
@@ -75,6 +78,7 @@ export async function runBlackbox(
   mode: ProbeMode,
   targets: number,
   probes: number,
+  pace: Pace,
   env: { dir: string; fleetPort: number; certs: BenchCertificates; version: string; log: (line: string) => void },
 ): Promise<BlackboxFigures> {
   const configFile = join(env.dir, 'blackbox.yml');
@@ -86,7 +90,8 @@ export async function runBlackbox(
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  // Paced, more than 64 may be under way at once; Prometheus keeps a connection per scrape target.
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1024 });
   const rss = new RssSampler(child.pid!);
   const module = mode === 'starttls' ? 'smtp_starttls' : 'smtp_ehlo';
   const probeOnce = (i: number): Promise<boolean> =>
@@ -101,44 +106,34 @@ export async function runBlackbox(
       req.setTimeout(30_000, () => req.destroy(new Error('blackbox did not answer within 30 s')));
       req.on('error', reject);
     });
-  const drive = async (count: number, offset: number): Promise<number> => {
-    let next = 0;
-    let failed = 0;
-    const worker = async () => {
-      while (next < count) {
-        const i = offset + next++;
-        if (!(await probeOnce(i))) failed++;
-      }
-    };
-    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-    return failed;
-  };
   try {
     await waitFor(`blackbox_exporter ready on port ${port}`, async () => {
       if (child.exitCode !== null) throw new Error(`blackbox_exporter exited: ${stderr}`);
       return (await fetch(`http://127.0.0.1:${port}/-/ready`).catch(() => null))?.ok || undefined;
     }, 30_000, 200);
     // Warm up (connections, Go's heap and TLS caches), then measure.
-    await drive(Math.min(500, probes), 0);
+    await drive(Math.min(500, probes), 0, { concurrency: CONCURRENCY }, probeOnce);
     const loadBefore = load1();
-    const cpuStart = cpuMs(child.pid!);
+    const cpuStart = cpuTimes(child.pid!);
     const started = performance.now();
-    const failed = await drive(probes, 500);
+    const failed = await drive(probes, 500, pace, probeOnce);
     const seconds = (performance.now() - started) / 1000;
-    const cpu = cpuMs(child.pid!) - cpuStart;
+    const cpu = cpuPerProbe(cpuStart, cpuTimes(child.pid!), probes);
     const figures: BlackboxFigures = {
       mode,
+      pace: describePace(pace),
       targets,
       probes,
       failed,
-      cpuMsPerProbe: cpu / probes,
+      cpuMsPerProbe: cpu.msPerProbe,
+      cpuKernelShare: cpu.kernelShare,
       probesPerSecond: probes / seconds,
       rssMaxBytes: rss.stop(),
       version: env.version,
       loadBefore,
       loadAfter: load1(),
     };
-    env.log(`blackbox_exporter ${mode} ${targets}: ${probes} probes in ${seconds.toFixed(1)} s, ${figures.cpuMsPerProbe.toFixed(3)} ms CPU/probe, ${failed} failed`);
+    env.log(`blackbox_exporter ${mode} ${targets}, ${describePace(pace)}: ${probes} probes in ${seconds.toFixed(1)} s, ${figures.cpuMsPerProbe.toFixed(3)} ms CPU/probe (${(100 * figures.cpuKernelShare).toFixed(0)}% in the kernel), ${failed} failed`);
     return figures;
   } finally {
     rss.stop();

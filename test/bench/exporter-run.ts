@@ -10,7 +10,7 @@ import { stableFraction } from '../../src/schedule/stable-offset.js';
 import { FLEET_TLS_NAME, type BenchCertificates } from './bench-certificates.js';
 import { targetAddress } from './fleet-addresses.js';
 import type { FleetClient } from './fleet-client.js';
-import { cpuMs, load1, RssSampler } from './proc-stats.js';
+import { cpuPerProbe, cpuTimes, load1, RssSampler } from './proc-stats.js';
 import { judgeSchedule, percentile, type ScheduleReport } from './schedule-stats.js';
 import { freePort } from '../support/free-port.js';
 import { waitFor } from '../support/wait-for.js';
@@ -28,6 +28,7 @@ export interface ExporterFigures {
   scenario: Scenario;
   probes: number;
   cpuMsPerProbe: number;
+  cpuKernelShare: number;
   cpuShareOfCore: number;
   rssMaxBytes: number;
   schedule: ScheduleReport;
@@ -120,10 +121,10 @@ export async function runExporterScenario(
     })();
 
     await sleep(windowStart - Date.now());
-    const cpuStart = cpuMs(pid);
+    const cpuStart = cpuTimes(pid);
     const loadBefore = load1();
     await sleep(windowEnd - Date.now());
-    const cpuEnd = cpuMs(pid);
+    const cpuEnd = cpuTimes(pid);
     const loadAfter = load1();
     // Let the last round's late probes land before judging it.
     await sleep(Math.min(5000, periodMs / 2));
@@ -140,12 +141,14 @@ export async function runExporterScenario(
     const measured = scrapes.filter((x) => x.at >= windowStart && x.at < windowEnd + 6000).map((x) => x.ms).sort((a, b) => a - b);
     const scrapeFile = join(env.dir, `metrics-${tag}.prom`);
     writeFileSync(scrapeFile, lastBody);
+    const cpu = cpuPerProbe(cpuStart, cpuEnd, inWindow);
     const latenessLine = /^smtp_exporter_schedule_lateness_seconds\{group="fleet"\} (\S+)$/m.exec(lastBody);
     return {
       scenario: s,
       probes: inWindow,
-      cpuMsPerProbe: (cpuEnd - cpuStart) / Math.max(1, inWindow),
-      cpuShareOfCore: (cpuEnd - cpuStart) / (windowEnd - windowStart),
+      cpuMsPerProbe: cpu.msPerProbe,
+      cpuKernelShare: cpu.kernelShare,
+      cpuShareOfCore: (cpuEnd.totalMs - cpuStart.totalMs) / (windowEnd - windowStart),
       rssMaxBytes: rss.stop(),
       schedule,
       failedTargets: (lastBody.match(/^smtp_probe_success\{[^}]*\} 0$/gm) ?? []).length,

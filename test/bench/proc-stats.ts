@@ -17,14 +17,27 @@ function clockTicks(): number {
   return ticksPerSecond;
 }
 
-/** User + system CPU the process has used so far, in ms (10 ms resolution at 100 Hz). */
-export function cpuMs(pid: number): number {
+/** CPU the process has used so far, in ms (10 ms resolution at 100 Hz): in user space, in the kernel, and both. */
+export interface CpuTimes {
+  userMs: number;
+  systemMs: number;
+  totalMs: number;
+}
+
+export function cpuTimes(pid: number): CpuTimes {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   // The command name (field 2) may contain spaces and parentheses: count fields after the last ')'.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const utime = Number(fields[11]);
-  const stime = Number(fields[12]);
-  return ((utime + stime) * 1000) / clockTicks();
+  const userMs = (Number(fields[11]) * 1000) / clockTicks();
+  const systemMs = (Number(fields[12]) * 1000) / clockTicks();
+  return { userMs, systemMs, totalMs: userMs + systemMs };
+}
+
+/** The CPU used between two readings, per probe, and the kernel's share of it (loopback TCP is
+ * mostly kernel work, much of it the fake fleet's side, done in whichever process sends). */
+export function cpuPerProbe(start: CpuTimes, end: CpuTimes, probes: number): { msPerProbe: number; kernelShare: number } {
+  const total = end.totalMs - start.totalMs;
+  return { msPerProbe: total / Math.max(1, probes), kernelShare: total > 0 ? (end.systemMs - start.systemMs) / total : NaN };
 }
 
 /** Resident memory now and at its peak, in bytes. */

@@ -1,54 +1,69 @@
-// The benchmark's markdown: one row per scenario, ehlo-exporter's figures next to blackbox's and
-// their ratio (ehlo-exporter ÷ blackbox, lower is better for ehlo-exporter).
+// The benchmark's markdown: one row per scenario, ehlo-exporter's figures next to the references'
+// (the Node floor and blackbox_exporter) at the same pace, and their ratio (ehlo-exporter ÷
+// reference, lower is better for ehlo-exporter); then the references flat out.
 import type { BlackboxFigures } from './blackbox-run.js';
 import type { ExporterFigures } from './exporter-run.js';
+import type { FloorFigures } from './node-floor-run.js';
 
 export interface Row {
   ehlo: ExporterFigures;
-  blackbox: BlackboxFigures | null;
+  floor: { paced: FloorFigures; flat: FloorFigures };
+  blackbox: { paced: BlackboxFigures; flat: BlackboxFigures } | null;
 }
 
 const MiB = 1024 * 1024;
 const f = (n: number, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
+const percent = (share: number) => (Number.isFinite(share) ? `${(100 * share).toFixed(0)}%` : 'n/a');
 const ratio = (a: number, b: number | undefined) => (b === undefined || !(b > 0) ? '—' : `${f(a / b)}×`);
+const dialogue = (mode: string) => (mode === 'starttls' ? 'EHLO+STARTTLS' : 'EHLO');
+
+function table(head: readonly string[], rows: ReadonlyArray<ReadonlyArray<string>>): string {
+  return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+}
 
 export function markdownTable(rows: readonly Row[]): string {
   const head = [
-    'targets', 'dialogue', 'period', 'probes done / due', 'missed', 'CPU ms/probe', 'blackbox CPU ms/probe', 'ratio',
-    'RSS max MiB', 'blackbox RSS MiB', 'ratio', 'lateness p99 s', 'busiest s ÷ avg', '/metrics p50 / max ms', '/metrics MiB', 'promtool', 'load1',
+    'targets', 'dialogue', 'period', 'probes done / due', 'missed', 'CPU ms/probe', 'in kernel', 'Node floor ms/probe', '× floor',
+    'blackbox ms/probe', 'ratio', 'RSS max MiB', 'blackbox RSS MiB', 'lateness p99 s', 'busiest s ÷ avg', '/metrics p50 / max ms', '/metrics MiB', 'promtool', 'load1',
   ];
-  const lines = [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
-  for (const { ehlo: e, blackbox: b } of rows) {
+  return table(head, rows.map(({ ehlo: e, floor, blackbox }) => {
     const s = e.scenario;
-    lines.push(`| ${[
+    const bb = blackbox?.paced;
+    return [
       s.targets.toLocaleString('en-US'),
-      s.mode === 'starttls' ? 'EHLO+STARTTLS' : 'EHLO',
+      dialogue(s.mode),
       `${s.periodSeconds} s × ${s.measuredRounds}`,
       `${e.schedule.completed} / ${e.schedule.due}`,
       `${e.schedule.missed}${e.schedule.duplicates > 0 ? ` (+${e.schedule.duplicates} dup)` : ''}`,
       f(e.cpuMsPerProbe, 3),
-      b ? f(b.cpuMsPerProbe, 3) : '—',
-      ratio(e.cpuMsPerProbe, b?.cpuMsPerProbe),
+      percent(e.cpuKernelShare),
+      f(floor.paced.cpuMsPerProbe, 3),
+      ratio(e.cpuMsPerProbe, floor.paced.cpuMsPerProbe),
+      bb ? f(bb.cpuMsPerProbe, 3) : '—',
+      ratio(e.cpuMsPerProbe, bb?.cpuMsPerProbe),
       f(e.rssMaxBytes / MiB, 0),
-      b ? f(b.rssMaxBytes / MiB, 0) : '—',
-      ratio(e.rssMaxBytes, b?.rssMaxBytes),
+      bb ? f(bb.rssMaxBytes / MiB, 0) : '—',
       f(e.schedule.latenessMs.p99 / 1000, 3),
       f(e.schedule.busiestSecondRatio),
       `${f(e.scrape.p50Ms, 0)} / ${f(e.scrape.maxMs, 0)}`,
       f(e.scrape.bytes / MiB, 1),
       e.promtool,
       `${f(e.loadBefore, 1)}–${f(e.loadAfter, 1)}`,
-    ].join(' | ')} |`);
-  }
-  return lines.join('\n');
+    ];
+  }));
 }
 
-export function blackboxTable(rows: readonly Row[]): string {
-  const bb = rows.flatMap((r) => (r.blackbox ? [r.blackbox] : []));
-  if (bb.length === 0) return '';
-  const lines = ['| blackbox run | probes | failed | probes/s at 64 concurrent | CPU ms/probe | RSS max MiB | load1 |', '|---|---|---|---|---|---|---|'];
-  for (const b of bb) {
-    lines.push(`| ${b.mode === 'starttls' ? 'EHLO+STARTTLS' : 'EHLO'} over ${b.targets.toLocaleString('en-US')} targets | ${b.probes} | ${b.failed} | ${f(b.probesPerSecond, 0)} | ${f(b.cpuMsPerProbe, 3)} | ${f(b.rssMaxBytes / MiB, 0)} | ${f(b.loadBefore, 1)}–${f(b.loadAfter, 1)} |`);
+/** Every reference run, paced and flat out, with ehlo-exporter's ratio to each. */
+export function referenceTable(rows: readonly Row[]): string {
+  const head = ['reference', 'dialogue', 'targets', 'pace', 'probes', 'failed', 'probes/s', 'CPU ms/probe', 'in kernel', 'RSS max MiB', 'ehlo-exporter ÷ it'];
+  const lines: string[][] = [];
+  for (const { ehlo, floor, blackbox } of rows) {
+    const runs: Array<[string, FloorFigures | BlackboxFigures]> = [['Node floor', floor.paced], ['Node floor', floor.flat]];
+    if (blackbox) runs.push(['blackbox_exporter', blackbox.paced], ['blackbox_exporter', blackbox.flat]);
+    for (const [name, r] of runs) {
+      lines.push([name, dialogue(r.mode), ehlo.scenario.targets.toLocaleString('en-US'), r.pace, String(r.probes), String(r.failed), f(r.probesPerSecond, 0),
+        f(r.cpuMsPerProbe, 3), percent(r.cpuKernelShare), f(r.rssMaxBytes / MiB, 0), ratio(ehlo.cpuMsPerProbe, r.cpuMsPerProbe)]);
+    }
   }
-  return lines.join('\n');
+  return table(head, lines);
 }

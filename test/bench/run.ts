@@ -5,6 +5,7 @@
 //   npm run bench -- --full               the issue's sizes: 10,000 STARTTLS on 60 s, 50,000 EHLO on 5 min (~30 min)
 //   npm run bench -- --sizes=2000 --modes=starttls --period=30 --rounds=2 --profile --no-blackbox
 //
+// --keep leaves the generated configs, stores and scrapes in the temp dir.
 // --profile writes ehlo-exporter's CPU profiles (node --cpu-prof) to .bench-build/profiles/.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,11 +13,13 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { makeCertificates } from './bench-certificates.js';
-import { blackboxVersion, runBlackbox, type BlackboxFigures } from './blackbox-run.js';
+import { blackboxVersion, runBlackbox } from './blackbox-run.js';
 import { runExporterScenario, type ProbeMode, type Scenario } from './exporter-run.js';
 import { FleetClient } from './fleet-client.js';
+import { runNodeFloor } from './node-floor-run.js';
+import type { Pace } from './drive.js';
 import { load1 } from './proc-stats.js';
-import { blackboxTable, markdownTable, type Row } from './report.js';
+import { markdownTable, referenceTable, type Row } from './report.js';
 
 const REPO = join(import.meta.dirname, '..', '..', '..');
 const MAIN_JS = join(REPO, 'dist', 'main.js');
@@ -31,6 +34,7 @@ const { values } = parseArgs({
     rounds: { type: 'string' },
     profile: { type: 'boolean', default: false },
     'no-blackbox': { type: 'boolean', default: false },
+    keep: { type: 'boolean', default: false },
   },
 });
 
@@ -82,7 +86,8 @@ const log = (line: string) => process.stderr.write(`[bench ${new Date().toISOStr
 async function main(): Promise<void> {
   const list = scenarios();
   const bbVersion = values['no-blackbox'] ? null : blackboxVersion();
-  const estimate = list.reduce((t, s) => t + s.periodSeconds * (s.measuredRounds + 1.5) + 10, 0);
+  // The exporter's rounds, then the paced references (a period, at most a minute, each) and the flat-out ones.
+  const estimate = list.reduce((t, s) => t + s.periodSeconds * (s.measuredRounds + 1.5) + 10 + 2 * Math.min(s.periodSeconds, 60) + 30, 0);
   log(`${list.length} scenarios, about ${Math.ceil(estimate / 60)} min; machine: ${machine()}; load1 ${load1().toFixed(2)}`);
   if (bbVersion === null) {
     log(values['no-blackbox'] ? 'blackbox_exporter skipped (--no-blackbox)' : 'blackbox_exporter is not installed (Debian: apt-get install prometheus-blackbox-exporter): printing ehlo-exporter\'s own figures only');
@@ -94,25 +99,40 @@ async function main(): Promise<void> {
   // The fleet stops itself after the longest the whole run could take, even if this process dies.
   const fleet = await FleetClient.start(certs, Math.ceil(estimate * 2 + 600));
   const rows: Row[] = [];
+  const floorRun = async (s: Scenario, probes: number, pace: Pace) => {
+    await fleet.drain();
+    const floor = await runNodeFloor(s.mode, s.targets, probes, pace, { fleetPort: fleet.port, certs });
+    log(`Node floor ${s.mode} ${s.targets}, ${floor.pace}: ${floor.probes} probes, ${floor.cpuMsPerProbe.toFixed(3)} ms CPU/probe (${(100 * floor.cpuKernelShare).toFixed(0)}% in the kernel), ${floor.failed} failed`);
+    return floor;
+  };
   try {
     for (const s of list) {
       log(`ehlo-exporter: ${s.targets} targets, ${s.mode}, every ${s.periodSeconds} s, warm-up round + ${s.measuredRounds} measured`);
       const ehlo = await runExporterScenario(s, { mainJs: MAIN_JS, dir, fleet, certs, profileDir, log });
       ehlo.promtool = promtoolCheck(ehlo.scrapeFile);
-      log(`  ${ehlo.probes} probes, ${ehlo.cpuMsPerProbe.toFixed(3)} ms CPU/probe, RSS ${(ehlo.rssMaxBytes / 2 ** 20).toFixed(0)} MiB, lateness p99 ${(ehlo.schedule.latenessMs.p99 / 1000).toFixed(3)} s, missed ${ehlo.schedule.missed}, /metrics max ${ehlo.scrape.maxMs.toFixed(0)} ms, failed targets ${ehlo.failedTargets}`);
-      let blackbox: BlackboxFigures | null = null;
+      log(`  ${ehlo.probes} probes, ${ehlo.cpuMsPerProbe.toFixed(3)} ms CPU/probe (${(100 * ehlo.cpuKernelShare).toFixed(0)}% in the kernel), RSS ${(ehlo.rssMaxBytes / 2 ** 20).toFixed(0)} MiB, lateness p99 ${(ehlo.schedule.latenessMs.p99 / 1000).toFixed(3)} s, missed ${ehlo.schedule.missed}, /metrics max ${ehlo.scrape.maxMs.toFixed(0)} ms, failed targets ${ehlo.failedTargets}`);
+      // The references at ehlo-exporter's own pace (each target once per period, for at most a
+      // minute), and flat out at 64 at a time as the issue's reference figures were taken.
+      const rate = s.targets / s.periodSeconds;
+      const paced: Pace = { rate };
+      const pacedProbes = Math.round(Math.min(s.targets, rate * 60));
+      const flat: Pace = { concurrency: 64 };
+      const flatProbes = Math.min(10_000, Math.max(3_000, s.targets));
+      const floor: Row['floor'] = { paced: await floorRun(s, pacedProbes, paced), flat: await floorRun(s, flatProbes, flat) };
+      let blackbox: Row['blackbox'] = null;
       if (bbVersion !== null) {
-        await fleet.drain();
-        blackbox = await runBlackbox(s.mode, s.targets, Math.min(10_000, Math.max(3_000, s.targets)), { dir, fleetPort: fleet.port, certs, version: bbVersion, log });
+        const bb = (probes: number, pace: Pace) => fleet.drain().then(() => runBlackbox(s.mode, s.targets, probes, pace, { dir, fleetPort: fleet.port, certs, version: bbVersion, log }));
+        blackbox = { paced: await bb(pacedProbes, paced), flat: await bb(flatProbes, flat) };
         await fleet.drain();
       }
-      rows.push({ ehlo, blackbox });
+      rows.push({ ehlo, floor, blackbox });
     }
   } finally {
     const stats = await fleet.stats().catch(() => null);
     await fleet.stop();
     if (stats) log(`fake fleet: ${JSON.stringify(stats)}`);
-    rmSync(dir, { recursive: true, force: true });
+    if (values.keep) log(`kept the configs, stores and last scrapes in ${dir}`);
+    else rmSync(dir, { recursive: true, force: true });
   }
 
   const when = new Date().toISOString().slice(0, 16).replace('T', ' ');
@@ -121,11 +141,14 @@ async function main(): Promise<void> {
     '',
     `Machine: ${machine()}. blackbox_exporter: ${bbVersion ?? 'not run'}.`,
     'CPU and RSS from /proc; CPU per probe over whole measured rounds, including /metrics scraped every 15 s;',
-    'lateness and spread from the fake fleet\'s arrival times; ratio = ehlo-exporter ÷ blackbox_exporter.',
+    'lateness and spread from the fake fleet\'s arrival times. The references do the same dialogue on the same fleet:',
+    'the Node floor is a bare Node client with nothing but the dialogue (test/bench/node-floor-process.ts), blackbox_exporter is',
+    'driven through /probe as Prometheus drives it. In the first table both run at ehlo-exporter\'s own pace (each target once',
+    'per period); the second has them flat out, 64 at a time, as the issue\'s reference figures were taken. ratio = ehlo-exporter ÷ reference.',
     '',
     markdownTable(rows),
     '',
-    blackboxTable(rows),
+    referenceTable(rows),
     '',
   ].join('\n');
   process.stdout.write(`\n${text}`);
