@@ -22,6 +22,8 @@ interface Waiter {
 export interface TlsUpgradeOptions {
   serverName: string;
   secureContext: tls.SecureContext;
+  /** After a TLS 1.3 handshake, how long to wait for the server's first session ticket (see below). */
+  ticketWaitMs: number;
 }
 
 export class SmtpConnection {
@@ -115,6 +117,8 @@ export class SmtpConnection {
         secureContext: options.secureContext,
         rejectUnauthorized: false,
       });
+      // Listening from the start: Node asks OpenSSL for tickets only once someone listens.
+      const ticket = firstTicket(secure, (event) => this.#transcript.event(event));
       const done = (failure: LinkFailure | null): void => {
         clearTimeout(timer);
         secure.off('secureConnect', onSecure);
@@ -123,7 +127,8 @@ export class SmtpConnection {
         if (failure === null) {
           this.#socket = secure;
           this.#attach(secure);
-          resolve(secure);
+          if (secure.getProtocol() === 'TLSv1.3') void ticket.wait(options.ticketWaitMs).then(() => resolve(secure));
+          else resolve(secure);
           return;
         }
         secure.on('error', ignore);
@@ -262,3 +267,39 @@ export class SmtpConnection {
 }
 
 function ignore(): void {}
+
+/**
+ * A TLS 1.3 server sends its session tickets just after the handshake, when we may already have
+ * sent our EHLO: the segment carrying them then waits for our delayed ACK (40 ms on Linux), and a
+ * server with Nagle on (Postfix's smtpd) holds its EHLO reply behind that unacknowledged segment.
+ * The probe would report that 40 ms as the server's ehlo_tls time. Sending EHLO once the first
+ * ticket is in lets EHLO's segment carry the ACK; a server that issues no ticket costs the wait,
+ * which is counted in tls_handshake. wait() resolves on a later turn of the event loop: writing
+ * from inside OpenSSL's ticket callback corrupts the record stream ("bad record mac").
+ */
+function firstTicket(secure: tls.TLSSocket, note: (event: string) => void): { wait(ms: number): Promise<void> } {
+  let arrived = false;
+  let notify: (() => void) | null = null;
+  secure.once('session', () => {
+    arrived = true;
+    note('TLS 1.3 session ticket received');
+    notify?.();
+  });
+  return {
+    wait: (ms) =>
+      new Promise((resolve) => {
+        const done = (): void => {
+          clearTimeout(timer);
+          notify = null;
+          secure.off('close', done);
+          setImmediate(resolve);
+        };
+        const timer = setTimeout(() => {
+          note(`no TLS 1.3 session ticket within ${ms.toFixed(1)} ms; going on without it`);
+          done();
+        }, arrived ? 0 : Math.max(0, ms));
+        notify = done;
+        secure.once('close', done);
+      }),
+  };
+}

@@ -36,12 +36,21 @@ export async function negotiateStartTls(ctx: SessionContext, ehlo: EhloFacts | n
   return true;
 }
 
+/** How long a TLS 1.3 session ticket may take after the handshake, as multiples of a round trip, and bounds. */
+const TICKET_WAIT_ROUND_TRIPS = 2;
+const TICKET_WAIT_MIN_MS = 2;
+const TICKET_WAIT_MAX_MS = 250;
+
 /** The TLS handshake on the session's socket; facts are recorded before verification is judged. */
 export async function handshake(ctx: SessionContext, mode: TlsFacts['mode']): Promise<void> {
   const { serverName, secureContext, failOnVerifyError } = ctx.options.tls;
+  // The ticket leaves the server when our Finished arrives: about one round trip after the
+  // handshake ends here. STARTTLS's own reply (or, for implicit TLS, the TCP connect) measured one.
+  const roundTripMs = 1000 * (ctx.record.timings.starttls ?? ctx.record.timings.connect ?? 0);
+  const ticketWaitMs = Math.min(TICKET_WAIT_MAX_MS, Math.max(TICKET_WAIT_MIN_MS, TICKET_WAIT_ROUND_TRIPS * roundTripMs));
   const socket = await ctx.conn.startTls(
     'tls_handshake',
-    { serverName, secureContext },
+    { serverName, secureContext, ticketWaitMs: Math.min(ticketWaitMs, Math.max(0, ctx.remainingMs())) },
     ctx.budgetMs('tls_handshake'),
   );
   const facts = readTlsFacts(socket, serverName, mode);

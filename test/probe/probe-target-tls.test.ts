@@ -85,6 +85,23 @@ describe('STARTTLS upgrade', () => {
     expect(result.tls?.verified).toBe(true);
   });
 
+  // A server with Nagle on holds its EHLO reply behind its own unacknowledged ticket segment until
+  // our delayed ACK fires (40 ms), which the probe would report as the server's ehlo_tls time; an
+  // EHLO sent after the ticket carries that ACK (test/bench/postfix-tls.ts measures it on Postfix).
+  test('TLS 1.3: the EHLO inside TLS is sent only once the server\'s session ticket is in', async () => {
+    const server = await serve({ tls: valid });
+    const result = await probe(server, { starttls: 'required' });
+    expect(result.tls?.version).toBe('TLSv1.3');
+    const lines = result.transcript.map((e) => `${e.dir} ${e.line}`);
+    const established = lines.findIndex((l) => l.startsWith('* TLS established'));
+    const ticket = lines.indexOf('* TLS 1.3 session ticket received');
+    const ehloInTls = lines.findIndex((l, i) => i > established && l === 'C EHLO probe.example.net');
+    expect(established).toBeGreaterThan(0);
+    expect(ticket).toBeGreaterThan(-1);
+    expect(ticket).toBeLessThan(ehloInTls);
+    expect(lines.filter((l) => l.includes('session ticket'))).toHaveLength(1);
+  });
+
   test('bytes injected after the STARTTLS 220 are discarded, never read as post-TLS facts', async () => {
     const server = await serve({
       tls: valid,
