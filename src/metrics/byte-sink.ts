@@ -3,13 +3,16 @@
 // outside the V8 heap instead of one giant string and its UTF-8 copy. 64 KB chunks stay below
 // glibc's mmap threshold: 256 KB ones were mapped and unmapped on every scrape, and their page
 // faults cost more than the copying.
+/** The size of the buffers a /metrics body is sent in (see above). */
+export const DEFAULT_CHUNK_BYTES = 64 * 1024;
+
 export class ByteSink {
   private readonly chunks: Buffer[] = [];
   /** Allocated when first needed: a sink that only passes whole chunks on allocates none. */
   private current: Buffer | null = null;
   private used = 0;
 
-  constructor(private readonly chunkBytes = 64 * 1024) {}
+  constructor(private readonly chunkBytes = DEFAULT_CHUNK_BYTES) {}
 
   writeString(text: string): void {
     const bytes = Buffer.byteLength(text);

@@ -3,7 +3,7 @@ import type { TargetState } from '../state/types.js';
 import type { MetricsSource } from './exporter-status.js';
 import { addExporterSeries } from './exporter-series.js';
 import { ALL_METRICS, EXPORTER_METRICS, TARGET_METRICS } from './metric-definitions.js';
-import { ByteSink } from './byte-sink.js';
+import { ByteSink, DEFAULT_CHUNK_BYTES } from './byte-sink.js';
 import { SeriesBuffer, type SampleValue } from './series-buffer.js';
 import { SnapshotRegistry, type Snapshot } from './snapshot-registry.js';
 import { CACHED_FAMILIES, TargetFragmentCache, evaluatedExpectations, type TargetFragments } from './target-fragments.js';
@@ -22,12 +22,16 @@ export function buildExporterSeries(source: MetricsSource, states: readonly Targ
 
 const FRESH_FAMILIES = [TARGET_METRICS.backoff, ...Object.values(EXPORTER_METRICS)];
 
-/** One scrape: cached per-target text for state-derived families, fresh series for the rest. */
+/**
+ * One scrape: cached per-target text for state-derived families, fresh series for the rest. The
+ * first family asked for gathers every cached family at once (columnsOf), so all of one scrape's
+ * text comes from the same states even if a probe is recorded, and its fragment overwritten,
+ * while the rest of the scrape is written out.
+ */
 class FragmentSnapshot implements Snapshot {
   /** Read once: text and JSON of one scrape describe the same targets. */
   private readonly states: readonly TargetState[];
-  private prepared: { fragments: TargetFragments[]; fresh: SeriesBuffer } | null = null;
-  private columns: Buffer[][] | null = null;
+  private prepared: { columns: Buffer[][]; fresh: SeriesBuffer } | null = null;
   private full: SeriesBuffer | null = null;
 
   constructor(
@@ -37,8 +41,9 @@ class FragmentSnapshot implements Snapshot {
     this.states = source.targets();
   }
 
-  private prepare(): { fragments: TargetFragments[]; fresh: SeriesBuffer } {
+  private prepare(chunkBytes = DEFAULT_CHUNK_BYTES): { columns: Buffer[][]; fresh: SeriesBuffer } {
     if (this.prepared !== null) return this.prepared;
+    this.cache.retainOnly(this.states);
     const fresh = new SeriesBuffer(FRESH_FAMILIES);
     const fragments = this.states.map((state) => {
       const f = this.cache.get(state, this.source.expectations(state.target));
@@ -46,22 +51,20 @@ class FragmentSnapshot implements Snapshot {
       return f;
     });
     addExporterSeries(fresh, this.source.status());
-    this.prepared = { fragments, fresh };
+    this.prepared = { columns: columnsOf(fragments, chunkBytes), fresh };
     return this.prepared;
   }
 
   renderInto(out: string[], name: string, type: string): void {
-    const { fragments, fresh } = this.prepare();
+    const { columns, fresh } = this.prepare();
     const i = CACHED_INDEX.get(name);
     if (i === undefined) return fresh.renderInto(out, name, type);
     out.push(SeriesBuffer.header(CACHED_FAMILIES[i]!, type));
-    for (const { fragment: f } of fragments) {
-      if (f.offsets[i]! < f.offsets[i + 1]!) out.push(f.bytes.toString('utf8', f.offsets[i], f.offsets[i + 1]));
-    }
+    if (columns[i]!.length > 0) out.push(Buffer.concat(columns[i]!).toString('utf8'));
   }
 
   renderBytes(out: ByteSink, name: string, type: string, chunkBytes: number): void {
-    const { fresh } = this.prepare();
+    const { columns, fresh } = this.prepare(chunkBytes);
     const i = CACHED_INDEX.get(name);
     if (i === undefined) {
       const text: string[] = [];
@@ -70,26 +73,7 @@ class FragmentSnapshot implements Snapshot {
       return;
     }
     out.writeString(SeriesBuffer.header(CACHED_FAMILIES[i]!, type));
-    out.writeChunks(this.columnsOf(chunkBytes)[i]!);
-  }
-
-  /**
-   * Every cached family's sample lines for all targets, gathered in one pass over the targets:
-   * one pass per family touched each of 10,000 fragments 27 times over, and the cache misses of
-   * that cost more than the copying itself.
-   */
-  private columnsOf(chunkBytes: number): Buffer[][] {
-    if (this.columns !== null) return this.columns;
-    const { fragments } = this.prepare();
-    const sinks = CACHED_FAMILIES.map(() => new ByteSink(chunkBytes));
-    for (const { fragment: f } of fragments) {
-      const offsets = f.offsets;
-      for (let i = 0; i < sinks.length; i++) {
-        if (offsets[i]! < offsets[i + 1]!) sinks[i]!.writeBytes(f.bytes, offsets[i]!, offsets[i + 1]!);
-      }
-    }
-    this.columns = sinks.map((sink) => sink.finish());
-    return this.columns;
+    out.writeChunks(columns[i]!);
   }
 
   samples(name: string): SampleValue[] {
@@ -99,6 +83,22 @@ class FragmentSnapshot implements Snapshot {
 }
 
 const CACHED_INDEX = new Map(CACHED_FAMILIES.map((d, i) => [d.name, i]));
+
+/**
+ * Every cached family's sample lines for all targets, copied out in one pass over the targets:
+ * one pass per family touched each of 10,000 fragments 27 times over, and the cache misses of
+ * that cost more than the copying itself.
+ */
+function columnsOf(fragments: readonly TargetFragments[], chunkBytes: number): Buffer[][] {
+  const sinks = CACHED_FAMILIES.map(() => new ByteSink(chunkBytes));
+  for (const { fragment: f } of fragments) {
+    const offsets = f.offsets;
+    for (let i = 0; i < sinks.length; i++) {
+      if (offsets[i]! < offsets[i + 1]!) sinks[i]!.writeBytes(f.bytes, offsets[i]!, offsets[i + 1]!);
+    }
+  }
+  return sinks.map((sink) => sink.finish());
+}
 
 /**
  * A registry of our own (never prom-client's global one). Expectations are compared by identity

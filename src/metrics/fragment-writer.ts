@@ -19,11 +19,14 @@ export class FragmentPlan {
 }
 
 export interface Fragment {
-  /** Every family's sample lines, one after the other. */
+  /** Every family's sample lines, one after the other, then unused room. */
   readonly bytes: Buffer;
   /** Family i is bytes[offsets[i], offsets[i + 1]). */
   readonly offsets: Uint32Array;
 }
+
+/** Room left after a fragment's text so the next render of the same target (timings a digit longer) fits. */
+const SLACK_BYTES = 128;
 
 export class FragmentWriter implements SeriesSink {
   private readonly text: string[];
@@ -49,17 +52,24 @@ export class FragmentWriter implements SeriesSink {
     this.text[i] += `${line}${layout.close}${formatValue(value)}\n`;
   }
 
-  finish(): Fragment {
-    const offsets = new Uint32Array(this.text.length + 1);
+  /**
+   * The rendered text as a fragment: written over `reuse` (its bytes and offsets, in place) when
+   * it fits there, else into a new one. Reusing a target's buffer probe after probe keeps the
+   * external memory and the objects around it from being garbage once per probe.
+   */
+  finish(reuse?: Fragment): Fragment {
+    const count = this.text.length;
     let total = 0;
-    for (let i = 0; i < this.text.length; i++) {
-      offsets[i] = total;
-      total += Buffer.byteLength(this.text[i]!);
-    }
-    offsets[this.text.length] = total;
+    for (let i = 0; i < count; i++) total += Buffer.byteLength(this.text[i]!);
     // Not from the shared pool: a cached fragment must not pin an 8 KB pool slab.
-    const bytes = Buffer.allocUnsafeSlow(total);
-    for (let i = 0; i < this.text.length; i++) bytes.write(this.text[i]!, offsets[i]!, 'utf8');
-    return { bytes, offsets };
+    const fits = reuse !== undefined && reuse.bytes.length >= total && reuse.offsets.length === count + 1;
+    const fragment = fits ? reuse : { bytes: Buffer.allocUnsafeSlow(total + SLACK_BYTES), offsets: new Uint32Array(count + 1) };
+    let at = 0;
+    for (let i = 0; i < count; i++) {
+      fragment.offsets[i] = at;
+      at += fragment.bytes.write(this.text[i]!, at, 'utf8');
+    }
+    fragment.offsets[count] = at;
+    return fragment;
   }
 }

@@ -3,7 +3,7 @@
 // through generic code; at ~500,000 series per scrape both dominate. Here each table entry is a
 // light metric object, and metrics() renders the snapshot directly in prom-client's own layout.
 import { Registry, type Metric } from 'prom-client';
-import { ByteSink } from './byte-sink.js';
+import { ByteSink, DEFAULT_CHUNK_BYTES } from './byte-sink.js';
 import type { MetricDefinition } from './metric-definitions.js';
 import type { SampleValue } from './series-buffer.js';
 
@@ -84,7 +84,7 @@ export class SnapshotRegistry extends Registry {
    * streaming. A large fleet's exposition is tens of MB: one string of it costs a large
    * allocation and a full copy before the first byte leaves, and another to encode it for the socket.
    */
-  async metricsChunks(chunkBytes = 64 * 1024): Promise<Buffer[]> {
+  async metricsChunks(chunkBytes = DEFAULT_CHUNK_BYTES): Promise<Buffer[]> {
     if (this.contentType !== Registry.PROMETHEUS_CONTENT_TYPE || this.defaultLabelsSet) return [Buffer.from(await super.metrics())];
     const snapshot = this.build();
     const sink = new ByteSink(chunkBytes);

@@ -1,9 +1,11 @@
-// Rendered text of each target's series, per family, cached by TargetState identity.
-// The state layer replaces a target's object on every recorded probe instead of mutating it
-// (src/state/target-states.ts), so an object seen before renders to the same text: a scrape then
-// only renders targets probed since the last one and copies the rest. A 10,000-target exposition
-// is ~40 MB; rendering all of it on every scrape cost ~1 s of CPU, copying cached fragments a small
-// fraction. The text is kept as UTF-8 bytes (see fragment-writer.ts). Back-off is left out: it
+// Rendered text of each target's series, per family, cached per target and valid for one
+// TargetState object. The state layer replaces a target's object on every recorded probe instead
+// of mutating it (src/state/target-states.ts), so an object seen before renders to the same text:
+// a scrape only renders targets probed since the last one and copies the rest. A 10,000-target
+// exposition is ~20 MB; rendering all of it on every scrape cost ~1 s of CPU, copying cached
+// fragments a small fraction. The text is kept as UTF-8 bytes (see fragment-writer.ts), in one
+// buffer per target that each render overwrites: readers copy what they need synchronously (see
+// exporter-registry.ts), never holding a fragment across a render. Back-off is left out: it
 // changes with the clock, not with the state.
 import type { Expectations } from '../config/types.js';
 import { evaluateExpectations } from '../state/expectations.js';
@@ -18,6 +20,8 @@ export const CACHED_FAMILIES: readonly MetricDefinition[] = Object.values(TARGET
 const PLAN = new FragmentPlan(CACHED_FAMILIES);
 
 export interface TargetFragments {
+  /** The state the text was rendered from (compared by identity). */
+  readonly state: TargetState;
   /** The expectations object the text was built with (compared by identity). */
   readonly expectations: Expectations | undefined;
   readonly shared: SharedLabels;
@@ -29,21 +33,24 @@ export function evaluatedExpectations(state: TargetState, expect: Expectations |
   return expect !== undefined && state.last_result !== null ? evaluateExpectations(expect, state.last_result) : undefined;
 }
 
-function render(state: TargetState, expectations: Expectations | undefined): TargetFragments {
-  const writer = new FragmentWriter(PLAN);
-  addTargetSeries(writer, state, { expectations: evaluatedExpectations(state, expectations) });
-  return { expectations, shared: sharedLabels({ target: state.target, group: state.group }), fragment: writer.finish() };
-}
-
 export class TargetFragmentCache {
-  // Weak: a replaced or removed state's text goes with it.
-  private readonly cache = new WeakMap<TargetState, TargetFragments>();
+  private readonly byTarget = new Map<string, TargetFragments>();
 
   get(state: TargetState, expectations: Expectations | undefined): TargetFragments {
-    const hit = this.cache.get(state);
-    if (hit !== undefined && hit.expectations === expectations) return hit;
-    const fresh = render(state, expectations);
-    this.cache.set(state, fresh);
+    const held = this.byTarget.get(state.target);
+    if (held !== undefined && held.state === state && held.expectations === expectations) return held;
+    const writer = new FragmentWriter(PLAN);
+    addTargetSeries(writer, state, { expectations: evaluatedExpectations(state, expectations) });
+    const shared = held !== undefined && held.state.group === state.group ? held.shared : sharedLabels({ target: state.target, group: state.group });
+    const fresh: TargetFragments = { state, expectations, shared, fragment: writer.finish(held?.fragment) };
+    this.byTarget.set(state.target, fresh);
     return fresh;
+  }
+
+  /** Forgets targets no longer among `states` (after a reload removed them); cheap when none were. */
+  retainOnly(states: readonly TargetState[]): void {
+    if (this.byTarget.size <= states.length) return;
+    const keep = new Set(states.map((s) => s.target));
+    for (const target of this.byTarget.keys()) if (!keep.has(target)) this.byTarget.delete(target);
   }
 }

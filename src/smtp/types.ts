@@ -18,8 +18,10 @@ export interface SizeFacts {
   no_fixed_limit: boolean;
 }
 
-/** The meaning of one EHLO reply, parsed once into a keyword map (RFC 5321 §4.1.1.1). */
-/** Immutable once parsed: results, baselines and stored states share these objects. */
+/**
+ * The meaning of one EHLO reply, parsed once into a keyword map (RFC 5321 §4.1.1.1). Immutable once
+ * parsed: results, baselines and stored states share these objects.
+ */
 export interface EhloFacts {
   /** The domain the server named on the first line, if any. */
   readonly domain: string | null;

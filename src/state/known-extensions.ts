@@ -9,6 +9,13 @@ import type { TargetState } from './types.js';
  */
 export const MAX_KNOWN_EXTENSIONS_PER_SIDE = 200;
 
+/**
+ * A keyword's last-seen time is brought up to date at most this often. Retention counts in days,
+ * and a side with nothing to update is the same object from one probe to the next instead of a
+ * copy per probe (see share-unchanged.ts for why copies cost memory).
+ */
+export const KNOWN_EXTENSION_REFRESH_SECONDS = 3600;
+
 type Known = TargetState['known_extensions'];
 
 /**
@@ -26,6 +33,7 @@ export function updateKnownExtensions(known: Known, result: ProbeResult | null, 
 }
 
 function updateSide(side: Record<string, number>, seen: readonly string[], now: number, retentionSeconds: number): Record<string, number> {
+  if (isCurrent(side, seen, now, retentionSeconds)) return side;
   const entries = new Map<string, number>();
   for (const [kw, at] of Object.entries(side)) {
     if (typeof at === 'number' && now - at <= retentionSeconds) entries.set(kw, at);
@@ -38,4 +46,17 @@ function updateSide(side: Record<string, number>, seen: readonly string[], now: 
     kept = kept.slice(0, MAX_KNOWN_EXTENSIONS_PER_SIDE);
   }
   return Object.fromEntries(kept);
+}
+
+/** Nothing to add, refresh or forget: every seen keyword was seen recently and none has expired. */
+function isCurrent(side: Record<string, number>, seen: readonly string[], now: number, retentionSeconds: number): boolean {
+  for (const kw of seen) {
+    const at = side[kw.toUpperCase()];
+    if (at === undefined || now - at >= KNOWN_EXTENSION_REFRESH_SECONDS) return false;
+  }
+  for (const kw in side) {
+    const at = side[kw];
+    if (typeof at !== 'number' || now - at > retentionSeconds) return false;
+  }
+  return true;
 }

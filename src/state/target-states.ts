@@ -14,8 +14,9 @@ import { baselineFrom, nextBaseline } from './baseline.js';
 import { detectChanges } from './change-detection.js';
 import { updateKnownExtensions } from './known-extensions.js';
 import type { SqliteStateStore } from './sqlite-store.js';
+import { shareUnchanged } from './share-unchanged.js';
 import { emptyState, trimResult } from './state-codec.js';
-import type { ChangeEvent, ChangeKind, TargetState } from './types.js';
+import type { ChangeEvent, TargetState } from './types.js';
 
 export interface TargetStatesOptions {
   /** Unix seconds. */
@@ -81,6 +82,7 @@ export class TargetStates {
       }
     }
     const prev = previous ?? emptyState(target, group);
+    result = shareUnchanged(result, prev.last_result, prev.baseline);
 
     let events: ChangeEvent[] = [];
     let next: TargetState;
@@ -88,8 +90,11 @@ export class TargetStates {
       const current = baselineFrom(result);
       // The first successful probe only sets the baseline: there is nothing to compare it with.
       events = prev.baseline === null ? [] : detectChanges(target, prev.baseline, current, now);
-      const counts: Partial<Record<ChangeKind, number>> = { ...prev.change_counts };
-      for (const e of events) counts[e.kind] = (counts[e.kind] ?? 0) + 1;
+      let counts = prev.change_counts;
+      if (events.length > 0) {
+        counts = { ...counts };
+        for (const e of events) counts[e.kind] = (counts[e.kind] ?? 0) + 1;
+      }
       next = {
         ...prev,
         group,
@@ -205,6 +210,7 @@ function mustWriteNow(prev: TargetState, next: TargetState, events: readonly Cha
 }
 
 function sameKeys(a: Record<string, number>, b: Record<string, number>): boolean {
+  if (a === b) return true;
   let count = 0;
   for (const key in b) {
     if (!Object.hasOwn(a, key)) return false;

@@ -4,6 +4,9 @@
 import { describe, expect, it } from 'vitest';
 import { ByteSink } from '../../src/metrics/byte-sink.js';
 import { createExporterRegistry } from '../../src/metrics/exporter-registry.js';
+import { FragmentPlan, FragmentWriter, type Fragment } from '../../src/metrics/fragment-writer.js';
+import { TARGET_METRICS } from '../../src/metrics/metric-definitions.js';
+import { sharedLabels } from '../../src/metrics/series-buffer.js';
 import type { MetricsSource } from '../../src/metrics/exporter-status.js';
 import { SnapshotRegistry } from '../../src/metrics/snapshot-registry.js';
 import type { TargetState } from '../../src/state/types.js';
@@ -45,6 +48,44 @@ describe('metricsChunks', () => {
     const chunks = await registry.metricsChunks(1000);
     expect(Buffer.concat(chunks).toString('utf8')).toBe(await registry.metrics());
     expect(Buffer.concat(chunks).toString('utf8')).toContain('smtp_probe_failures_total{target="mx2.example.test:25",group="mx",stage="connect",reason="refused"} 3');
+  });
+  it('a scrape\'s chunks stay as they were when a target\'s fragment is overwritten by its next probe', async () => {
+    const { states, source } = fleet();
+    const registry = createExporterRegistry(source);
+    const first = await registry.metricsChunks();
+    const firstText = Buffer.concat(first).toString('utf8');
+    states[0] = { ...states[0]!, failure_counts: { 'greeting/timeout': 7 } };
+    registry.prerender(states[0]);
+    const second = Buffer.concat(await registry.metricsChunks()).toString('utf8');
+    expect(second).toContain('stage="greeting",reason="timeout"} 7');
+    expect(Buffer.concat(first).toString('utf8')).toBe(firstText);
+    expect(firstText).not.toContain('stage="greeting",reason="timeout"} 7');
+  });
+});
+
+describe('FragmentWriter.finish', () => {
+  const plan = new FragmentPlan([TARGET_METRICS.probeSuccess, TARGET_METRICS.probeDuration]);
+  const labels = sharedLabels({ target: 't:25', group: 'g' });
+  const render = (duration: number, reuse?: Fragment) => {
+    const w = new FragmentWriter(plan);
+    w.add(TARGET_METRICS.probeSuccess, labels, 1);
+    w.add(TARGET_METRICS.probeDuration, labels, duration);
+    return w.finish(reuse);
+  };
+  const text = (f: Fragment, i: number) => f.bytes.toString('utf8', f.offsets[i], f.offsets[i + 1]);
+
+  it('writes over the fragment it is given when the text fits there, and into a new one when not', () => {
+    const a = render(0.5);
+    const b = render(0.123456, a);
+    expect(b).toBe(a);
+    expect(text(b, 1)).toBe('smtp_probe_duration_seconds{target="t:25",group="g"} 0.123456\n');
+    expect(text(b, 0)).toBe('smtp_probe_success{target="t:25",group="g"} 1\n');
+    const long = new FragmentWriter(plan);
+    long.add(TARGET_METRICS.probeSuccess, sharedLabels({ target: 'x'.repeat(a.bytes.length), group: 'g' }), 1);
+    const c = long.finish(a);
+    expect(c).not.toBe(a);
+    expect(text(c, 0)).toContain('x'.repeat(a.bytes.length));
+    expect(text(c, 1)).toBe('');
   });
 });
 
