@@ -71,13 +71,14 @@ export function exporterConfig(s: Scenario, fleetPort: number, certs: BenchCerti
 
 export async function runExporterScenario(
   s: Scenario,
-  env: { mainJs: string; dir: string; fleet: FleetClient; certs: BenchCertificates; profileDir: string | null; log: (line: string) => void },
+  env: { mainJs: string; dir: string; fleet: FleetClient; certs: BenchCertificates; profileDir: string | null; nodeOptions: readonly string[]; log: (line: string) => void },
 ): Promise<ExporterFigures> {
   const tag = `${s.mode}-${s.targets}`;
   const configFile = join(env.dir, `exporter-${tag}.yml`);
   writeFileSync(configFile, exporterConfig(s, env.fleet.port, env.certs));
   const port = await freePort();
-  const nodeArgs = env.profileDir === null ? [] : ['--cpu-prof', `--cpu-prof-dir=${env.profileDir}`, `--cpu-prof-name=ehlo-exporter-${tag}.cpuprofile`];
+  const profile = env.profileDir === null ? [] : ['--cpu-prof', `--cpu-prof-dir=${env.profileDir}`, `--cpu-prof-name=ehlo-exporter-${tag}.cpuprofile`];
+  const nodeArgs = [...env.nodeOptions, ...profile];
   const child = spawn(process.execPath, [...nodeArgs, env.mainJs, `--config.file=${configFile}`, `--web.listen-address=127.0.0.1:${port}`,
     `--storage.path=${join(env.dir, `state-${tag}.db`)}`, '--log.level=error'], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';

@@ -6,6 +6,7 @@
 //   npm run bench -- --sizes=2000 --modes=starttls --period=30 --rounds=2 --profile --no-blackbox
 //
 // --keep leaves the generated configs, stores and scrapes in the temp dir.
+// --node-options="--optimize-for-size …" runs ehlo-exporter with those Node/V8 options.
 // --profile writes ehlo-exporter's CPU profiles (node --cpu-prof) to .bench-build/profiles/.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -35,6 +36,7 @@ const { values } = parseArgs({
     profile: { type: 'boolean', default: false },
     'no-blackbox': { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
+    'node-options': { type: 'string' },
   },
 });
 
@@ -94,6 +96,8 @@ async function main(): Promise<void> {
   }
   const dir = mkdtempSync(join(tmpdir(), 'ehlo-bench-'));
   const profileDir = values.profile ? join(OUT, 'profiles') : null;
+  const nodeOptions = values['node-options']?.split(/\s+/).filter((o) => o !== '') ?? [];
+  if (nodeOptions.length > 0) log(`ehlo-exporter runs with node ${nodeOptions.join(' ')}`);
   if (profileDir) mkdirSync(profileDir, { recursive: true });
   const certs = makeCertificates(dir);
   // The fleet stops itself after the longest the whole run could take, even if this process dies.
@@ -108,7 +112,7 @@ async function main(): Promise<void> {
   try {
     for (const s of list) {
       log(`ehlo-exporter: ${s.targets} targets, ${s.mode}, every ${s.periodSeconds} s, warm-up round + ${s.measuredRounds} measured`);
-      const ehlo = await runExporterScenario(s, { mainJs: MAIN_JS, dir, fleet, certs, profileDir, log });
+      const ehlo = await runExporterScenario(s, { mainJs: MAIN_JS, dir, fleet, certs, profileDir, nodeOptions, log });
       ehlo.promtool = promtoolCheck(ehlo.scrapeFile);
       log(`  ${ehlo.probes} probes, ${ehlo.cpuMsPerProbe.toFixed(3)} ms CPU/probe (${(100 * ehlo.cpuKernelShare).toFixed(0)}% in the kernel), RSS ${(ehlo.rssMaxBytes / 2 ** 20).toFixed(0)} MiB, lateness p99 ${(ehlo.schedule.latenessMs.p99 / 1000).toFixed(3)} s, missed ${ehlo.schedule.missed}, /metrics max ${ehlo.scrape.maxMs.toFixed(0)} ms, failed targets ${ehlo.failedTargets}`);
       // The references at ehlo-exporter's own pace (each target once per period, for at most a
