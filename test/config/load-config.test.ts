@@ -3,7 +3,8 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, formatProblem, loadConfigFile, parseConfigText } from '../../src/config/index.js';
 import type { ExporterConfig, TargetConfig } from '../../src/config/index.js';
@@ -270,8 +271,9 @@ describe('reading files', () => {
     expect(err.problems.map(formatProblem)).toEqual([`${dir}: is a directory, not a config file`]);
   });
 
-  // Root reads any file whatever its mode, so as root (CI) the check runs in a child process
-  // that has dropped to the unprivileged "nobody" user, through the built check-config command.
+  // Root reads any file whatever its mode, so as root (CI) the check runs in a child process that
+  // loads the built config module first and then drops to the unprivileged "nobody" user (loading
+  // first: the checkout itself may be in a directory nobody cannot enter).
   it('reports a file without read permission as unreadable', () => {
     const open = mkdtempSync(join(tmpdir(), 'ehlo-config-perm-'));
     chmodSync(open, 0o755);
@@ -286,10 +288,15 @@ describe('reading files', () => {
         expect(err.problems.map(formatProblem)).toEqual([expected]);
         return;
       }
-      const run = spawnSync(process.execPath, ['dist/main.js', 'check-config', file], { uid: NOBODY, gid: NOBODY, encoding: 'utf8', timeout: 20_000 });
-      expect(run.error).toBeUndefined();
-      expect(run.stderr).toContain(expected);
-      expect(run.status).toBe(1);
+      const script = [
+        `import { formatProblem, loadConfigFile } from ${JSON.stringify(pathToFileURL(resolve('dist/config/index.js')).href)};`,
+        `process.setgid(${NOBODY}); process.setuid(${NOBODY});`,
+        'try { loadConfigFile(process.argv[1], { defaultHeloName: "probe.test" }); }',
+        'catch (e) { process.stdout.write(`${e.code}\\n${e.problems.map(formatProblem).join("\\n")}\\n`); }',
+      ].join('\n');
+      const run = spawnSync(process.execPath, ['--input-type=module', '-e', script, file], { encoding: 'utf8', timeout: 20_000 });
+      expect(run.stderr).toBe('');
+      expect(run.stdout).toBe(`ERR_CONFIG_UNREADABLE\n${expected}\n`);
     } finally {
       rmSync(open, { recursive: true, force: true });
     }
