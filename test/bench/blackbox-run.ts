@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
 import { FLEET_TLS_NAME, type BenchCertificates } from './bench-certificates.js';
-import { describePace, drive, type Pace } from './drive.js';
+import { describePace, drive, type Pace, type ReferenceFigures } from './drive.js';
 import { targetAddress } from './fleet-addresses.js';
 import type { ProbeMode } from './exporter-run.js';
 import { cpuPerProbe, cpuTimes, load1, RssSampler } from './proc-stats.js';
@@ -17,16 +17,8 @@ import { waitFor } from '../support/wait-for.js';
 export const BLACKBOX_BINARY = 'prometheus-blackbox-exporter';
 const CONCURRENCY = 64;
 
-export interface BlackboxFigures {
-  mode: ProbeMode;
-  pace: string;
+export interface BlackboxFigures extends ReferenceFigures {
   targets: number;
-  probes: number;
-  failed: number;
-  cpuMsPerProbe: number;
-  cpuKernelShare: number;
-  probesPerSecond: number;
-  rssMaxBytes: number;
   version: string;
   loadBefore: number;
   loadAfter: number;

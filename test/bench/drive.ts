@@ -2,8 +2,21 @@
 // the issue's reference figures were taken), or paced, one started every 1/rate s whatever the
 // others are doing (how a schedule, or Prometheus scraping /probe targets, spreads them). Per-probe
 // CPU differs by 2× between the two on the same code, so figures are compared at the same pace.
+import type { ProbeMode } from './exporter-run.js';
 
 export type Pace = { concurrency: number } | { rate: number };
+
+/** What a reference run (the Node floor, blackbox_exporter) reports. */
+export interface ReferenceFigures {
+  mode: ProbeMode;
+  pace: string;
+  probes: number;
+  failed: number;
+  cpuMsPerProbe: number;
+  cpuKernelShare: number;
+  probesPerSecond: number;
+  rssMaxBytes: number;
+}
 
 export function describePace(pace: Pace): string {
   return 'rate' in pace ? `paced at ${pace.rate.toFixed(0)}/s` : `${pace.concurrency} at a time`;

@@ -2,19 +2,10 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import type { BenchCertificates } from './bench-certificates.js';
-import { describePace, type Pace } from './drive.js';
+import { describePace, type Pace, type ReferenceFigures } from './drive.js';
 import type { ProbeMode } from './exporter-run.js';
 
-export interface FloorFigures {
-  mode: ProbeMode;
-  pace: string;
-  probes: number;
-  failed: number;
-  cpuMsPerProbe: number;
-  cpuKernelShare: number;
-  probesPerSecond: number;
-  rssMaxBytes: number;
-}
+export type FloorFigures = ReferenceFigures;
 
 export function runNodeFloor(mode: ProbeMode, targets: number, probes: number, pace: Pace, env: { fleetPort: number; certs: BenchCertificates }): Promise<FloorFigures> {
   const script = join(import.meta.dirname, 'node-floor-process.js');

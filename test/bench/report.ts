@@ -2,6 +2,7 @@
 // (the Node floor and blackbox_exporter) at the same pace, and their ratio (ehlo-exporter ÷
 // reference, lower is better for ehlo-exporter); then the references flat out.
 import type { BlackboxFigures } from './blackbox-run.js';
+import type { ReferenceFigures } from './drive.js';
 import type { ExporterFigures } from './exporter-run.js';
 import type { FloorFigures } from './node-floor-run.js';
 
@@ -58,7 +59,7 @@ export function referenceTable(rows: readonly Row[]): string {
   const head = ['reference', 'dialogue', 'targets', 'pace', 'probes', 'failed', 'probes/s', 'CPU ms/probe', 'in kernel', 'RSS max MiB', 'ehlo-exporter ÷ it'];
   const lines: string[][] = [];
   for (const { ehlo, floor, blackbox } of rows) {
-    const runs: Array<[string, FloorFigures | BlackboxFigures]> = [['Node floor', floor.paced], ['Node floor', floor.flat]];
+    const runs: Array<[string, ReferenceFigures]> = [['Node floor', floor.paced], ['Node floor', floor.flat]];
     if (blackbox) runs.push(['blackbox_exporter', blackbox.paced], ['blackbox_exporter', blackbox.flat]);
     for (const [name, r] of runs) {
       lines.push([name, dialogue(r.mode), ehlo.scenario.targets.toLocaleString('en-US'), r.pace, String(r.probes), String(r.failed), f(r.probesPerSecond, 0),
