@@ -5,9 +5,10 @@
 //   process killed mid-write (SIGKILL, OOM) loses at most the transaction it was in.
 // - synchronous=NORMAL, not FULL: in WAL mode NORMAL is still atomic and durable across a process
 //   crash; only a power loss or kernel panic can roll back the last few commits, and the database
-//   stays consistent when it does. FULL would fsync on every write (hundreds a second in a large fleet) on the
-//   event loop that also serves /metrics. Losing the last seconds of state on power loss costs at
-//   most one change detected again (its event was lost in the same transaction as the baseline).
+//   stays consistent when it does. FULL would fsync on every write (hundreds a second in a large
+//   fleet) on the event loop that also serves /metrics. Losing the last seconds of state on power
+//   loss costs at most one change detected again (its event was lost in the same transaction as
+//   the baseline).
 // - locking_mode=EXCLUSIVE: the exporter is the only writer and holds the lock for as long as it
 //   runs, so a second exporter pointed at the same file fails at start-up with ERR_STORE_LOCKED
 //   instead of interleaving baselines with the first. The price: other programs cannot read the
