@@ -1,5 +1,6 @@
 // Label values that come from a remote server are untrusted: these checks keep every label set
 // bounded (grammar, length, per-target count) so a hostile server cannot explode the series count.
+import { stableBanner } from './banner-label.js';
 
 /** RFC 5321 §4.1.1.1: ehlo-keyword = (ALPHA / DIGIT) *(ALPHA / DIGIT / "-"); upper-cased, capped at 64. */
 const EXTENSION_KEYWORD = /^[A-Z0-9][A-Z0-9-]{0,63}$/;
@@ -43,10 +44,13 @@ export function truncateLabel(value: string, max: number): string {
   return cut;
 }
 
-/** The banner label: first line only, control characters replaced, bounded length. */
+/**
+ * The banner label: first line only, without what changes between sessions (stableBanner),
+ * control characters replaced, bounded length.
+ */
 export function bannerLabel(firstLine: string): string {
   const line = firstLine.split(/\r|\n/, 1)[0] ?? '';
-  return truncateLabel(line.replace(CONTROL_CHARS, '?'), MAX_BANNER_LENGTH);
+  return truncateLabel(stableBanner(line.replace(CONTROL_CHARS, '?')), MAX_BANNER_LENGTH);
 }
 
 /** Labels built from a short free-form name (TLS version, cipher): controls replaced, capped. */

@@ -38,7 +38,7 @@ export const TARGET_METRICS = {
   lastChange: def('smtp_capabilities_last_change_timestamp_seconds', 'gauge', 'Unix time of the last capability change detected for the target.', PER_TARGET),
   expectation: def('smtp_expectation_met', 'gauge', 'Whether the last scheduled probe met a configured expectation (1) or not (0).', [...PER_TARGET, 'expectation']),
   targetInfo: def('smtp_target_info', 'gauge', 'The host, port and address of the target as last probed; always 1.', [...PER_TARGET, 'host', 'port', 'address']),
-  bannerInfo: def('smtp_banner_info', 'gauge', 'The first line of the greeting in the last scheduled probe, truncated; always 1.', [...PER_TARGET, 'banner']),
+  bannerInfo: def('smtp_banner_info', 'gauge', 'The first line of the greeting in the last scheduled probe without dates, times, session ids and counters, truncated; always 1.', [...PER_TARGET, 'banner']),
   backoff: def('smtp_probe_backoff_seconds', 'gauge', 'Seconds the scheduler still holds off probing the target after it answered 421; 0 when not backing off.', PER_TARGET),
 } as const;
 
