@@ -8,6 +8,7 @@ import { buildServer } from './http/server.js';
 import { loadWebConfig } from './http/web-config.js';
 import { createExporterRegistry, type ExporterRegistry } from './metrics/exporter-registry.js';
 import type { MetricsSource } from './metrics/exporter-status.js';
+import { addRuntimeMetrics } from './metrics/runtime-metrics.js';
 import type { ProbeResult } from './probe/probe-result.js';
 import { probeTarget } from './probe/probe-target.js';
 import { OnDemandProber } from './schedule/on-demand-prober.js';
@@ -31,6 +32,8 @@ export interface AppOptions {
   shard?: ShardSpec;
   /** --web.config.file: TLS and basic auth for the HTTP server; read once at start. */
   webConfigFile?: string;
+  /** Export the process's CPU, memory, fds, event loop, heap and GC (once per process: main.ts sets it). */
+  runtimeMetrics?: boolean;
 }
 
 export interface App {
@@ -139,6 +142,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   };
 
   registry = createExporterRegistry(source);
+  if (options.runtimeMetrics === true) addRuntimeMetrics(registry);
   const server = buildServer({
     registry,
     logger: log,

@@ -96,6 +96,7 @@ async function serve(argv: string[]): Promise<void> {
       nodeVersion: process.version,
       logger,
       shard,
+      runtimeMetrics: true,
     });
   } catch (error) {
     fail(`ehlo-exporter: ${(error as Error).message}`, 1);

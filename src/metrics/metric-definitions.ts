@@ -58,3 +58,41 @@ export const ALL_METRICS: readonly MetricDefinition[] = [
   ...Object.values(TARGET_METRICS),
   ...Object.values(EXPORTER_METRICS),
 ];
+
+/**
+ * The process's own metrics, added by prom-client's default collectors when the exporter runs as
+ * a process (runtime-metrics.ts): names and HELP are prom-client's, the common ones of every
+ * Prometheus client library. Alert rules and dashboards may use these names too. Left out:
+ * nodejs_active_{handles,requests,resources}_total, gauges whose `_total` suffix fails
+ * `promtool check metrics` (the per-type gauges without the suffix carry the same numbers).
+ */
+export const RUNTIME_METRICS: readonly { name: string; type: 'gauge' | 'counter' | 'histogram' }[] = [
+  { name: 'process_cpu_user_seconds_total', type: 'counter' },
+  { name: 'process_cpu_system_seconds_total', type: 'counter' },
+  { name: 'process_cpu_seconds_total', type: 'counter' },
+  { name: 'process_start_time_seconds', type: 'gauge' },
+  { name: 'process_resident_memory_bytes', type: 'gauge' },
+  { name: 'process_virtual_memory_bytes', type: 'gauge' },
+  { name: 'process_heap_bytes', type: 'gauge' },
+  { name: 'process_open_fds', type: 'gauge' },
+  { name: 'process_max_fds', type: 'gauge' },
+  { name: 'nodejs_eventloop_lag_seconds', type: 'gauge' },
+  { name: 'nodejs_eventloop_lag_min_seconds', type: 'gauge' },
+  { name: 'nodejs_eventloop_lag_max_seconds', type: 'gauge' },
+  { name: 'nodejs_eventloop_lag_mean_seconds', type: 'gauge' },
+  { name: 'nodejs_eventloop_lag_stddev_seconds', type: 'gauge' },
+  { name: 'nodejs_eventloop_lag_p50_seconds', type: 'gauge' },
+  { name: 'nodejs_eventloop_lag_p90_seconds', type: 'gauge' },
+  { name: 'nodejs_eventloop_lag_p99_seconds', type: 'gauge' },
+  { name: 'nodejs_active_resources', type: 'gauge' },
+  { name: 'nodejs_active_handles', type: 'gauge' },
+  { name: 'nodejs_active_requests', type: 'gauge' },
+  { name: 'nodejs_heap_size_total_bytes', type: 'gauge' },
+  { name: 'nodejs_heap_size_used_bytes', type: 'gauge' },
+  { name: 'nodejs_external_memory_bytes', type: 'gauge' },
+  { name: 'nodejs_heap_space_size_total_bytes', type: 'gauge' },
+  { name: 'nodejs_heap_space_size_used_bytes', type: 'gauge' },
+  { name: 'nodejs_heap_space_size_available_bytes', type: 'gauge' },
+  { name: 'nodejs_version_info', type: 'gauge' },
+  { name: 'nodejs_gc_duration_seconds', type: 'histogram' },
+];
