@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { createApp } from './app.js';
 import { runCheckConfig } from './cli/check-config-command.js';
 import { runProbeCommand } from './cli/probe-command.js';
+import { listenOn, parseListenAddress, type ListenAddress } from './http/listen.js';
 import { createLogger, LOG_LEVELS, type LogFormat } from './logging/create-logger.js';
 import { defaultHeloName } from './probe/probe-options.js';
 import { probeTarget } from './probe/probe-target.js';
@@ -20,11 +21,12 @@ const USAGE = `usage: ehlo-exporter [flags]                 run the exporter
 
 flags:
   --config.file=PATH         configuration file (default config/ehlo-exporter.yml)
-  --web.listen-address=ADDR  address to serve /metrics on (default ${DEFAULT_LISTEN_ADDRESS})
+  --web.listen-address=ADDR  address to serve /metrics on; repeat for several; :PORT is every
+                             interface, IPv4 and IPv6 (default ${DEFAULT_LISTEN_ADDRESS})
   --web.config.file=PATH     TLS and basic auth for every endpoint (Prometheus exporter-toolkit format)
   --storage.path=PATH        SQLite state file, or :memory: (default data/ehlo-exporter.db)
   --log.level=LEVEL          ${LOG_LEVELS.join('|')} (default info)
-  --log.format=FORMAT        json|logfmt (default json)
+  --log.format=FORMAT        logfmt|json (default logfmt)
   --shard.count=N            replicas splitting the config's targets (default 1)
   --shard.index=I            this replica, 0 to N-1 (default 0); each probes and exports only its share
   --version                  print the version and exit
@@ -33,14 +35,6 @@ flags:
 function fail(message: string, code: number): never {
   process.stderr.write(message.endsWith('\n') ? message : `${message}\n`);
   process.exit(code);
-}
-
-/** ":9525" → all IPv4 interfaces; "[::]:9525" → IPv6; "127.0.0.1:9525". */
-function parseListenAddress(text: string): { host: string; port: number } {
-  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(text);
-  const port = m ? Number(m[3]) : NaN;
-  if (!m || port > 65535) fail(`ehlo-exporter: --web.listen-address must be HOST:PORT or :PORT, got "${text}"`, 2);
-  return { host: m[1] ?? (m[2] || '0.0.0.0'), port };
 }
 
 /** Digits only: "1e1", " 2" or "0x1" are mistakes, not numbers. */
@@ -61,11 +55,11 @@ async function serve(argv: string[]): Promise<void> {
       strict: true,
       options: {
         'config.file': { type: 'string', default: 'config/ehlo-exporter.yml' },
-        'web.listen-address': { type: 'string', default: DEFAULT_LISTEN_ADDRESS },
+        'web.listen-address': { type: 'string', multiple: true, default: [DEFAULT_LISTEN_ADDRESS] },
         'web.config.file': { type: 'string' },
         'storage.path': { type: 'string', default: 'data/ehlo-exporter.db' },
         'log.level': { type: 'string', default: 'info' },
-        'log.format': { type: 'string', default: 'json' },
+        'log.format': { type: 'string', default: 'logfmt' },
         'shard.index': { type: 'string', default: '0' },
         'shard.count': { type: 'string', default: '1' },
         version: { type: 'boolean', default: false },
@@ -81,7 +75,11 @@ async function serve(argv: string[]): Promise<void> {
   if (!LOG_LEVELS.includes(level)) fail(`ehlo-exporter: --log.level must be one of ${LOG_LEVELS.join(', ')}`, 2);
   const format = values['log.format'] as LogFormat;
   if (format !== 'json' && format !== 'logfmt') fail('ehlo-exporter: --log.format must be json or logfmt', 2);
-  const listen = parseListenAddress(values['web.listen-address']);
+  const listenTexts = values['web.listen-address'];
+  const listen = listenTexts.map((text): ListenAddress => {
+    const parsed = parseListenAddress(text);
+    return typeof parsed === 'string' ? fail(`ehlo-exporter: ${parsed}`, 2) : parsed;
+  });
   const shard = parseShard(values['shard.index'], values['shard.count']);
   const logger = createLogger({ level, format, destination: process.stderr });
 
@@ -102,10 +100,11 @@ async function serve(argv: string[]): Promise<void> {
     fail(`ehlo-exporter: ${(error as Error).message}`, 1);
   }
   try {
-    await app.server.listen(listen);
+    const bound = await listenOn(app.server, listen, listenTexts);
+    logger.info({ addresses: bound.join(',') }, 'listening');
   } catch (error) {
     await app.close();
-    fail(`ehlo-exporter: cannot listen on ${values['web.listen-address']}: ${(error as Error).message}`, 1);
+    fail(`ehlo-exporter: ${(error as Error).message}`, 1);
   }
 
   process.on('SIGHUP', () => void app.reload());

@@ -30,10 +30,15 @@ export interface ExporterProcess {
   stop(signal?: NodeJS.Signals): Promise<number | string>;
 }
 
-export async function startExporter(args: string[], options: { port?: number; ready?: boolean } = {}): Promise<ExporterProcess> {
+/**
+ * `listen` replaces the default `--web.listen-address=127.0.0.1:PORT` (`url` then still names
+ * 127.0.0.1:PORT, which the given addresses must serve for the readiness wait).
+ */
+export async function startExporter(args: string[], options: { port?: number; ready?: boolean; listen?: string[] } = {}): Promise<ExporterProcess> {
   await ensureBuilt();
   const port = options.port ?? (await freePort());
-  const child = spawn(process.execPath, [MAIN_JS, `--web.listen-address=127.0.0.1:${port}`, ...args], {
+  const listen = (options.listen ?? [`127.0.0.1:${port}`]).map((a) => `--web.listen-address=${a}`);
+  const child = spawn(process.execPath, [MAIN_JS, ...listen, ...args], {
     cwd: REPO_ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
