@@ -146,7 +146,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   const server = buildServer({
     registry,
     logger: log,
-    probeOnDemand: (input) => onDemand.probe(input),
+    probeOnDemand: (input, maxSeconds) => onDemand.probe(input, maxSeconds),
     reload,
     isReady: () => true,
     // Every configured target, probed or not yet, so a fresh start does not look empty.

@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { createProbeRegistry } from '../metrics/probe-registry.js';
 import { HttpError, type HttpErrorCode } from './errors.js';
 import { probeLog } from './probe-log.js';
+import { probeBudgetSeconds, SCRAPE_TIMEOUT_HEADER } from './scrape-timeout.js';
 import { MAX_TARGET_LENGTH } from './limits.js';
 import type { HttpDeps } from './server.js';
 
@@ -35,9 +36,11 @@ const REFUSALS: Record<'forbidden' | 'rate_limited' | 'invalid', HttpErrorCode> 
 export function registerProbeRoute(app: FastifyInstance, deps: HttpDeps): void {
   app.get<{ Querystring: ProbeQuery }>('/probe', { schema: { querystring: probeQuerySchema } }, async (request, reply) => {
     const { target, debug } = request.query;
+    const budget = probeBudgetSeconds(request.headers[SCRAPE_TIMEOUT_HEADER]);
+    if (typeof budget === 'object') throw new HttpError('ERR_BAD_REQUEST', budget.error);
     let outcome;
     try {
-      outcome = await deps.probeOnDemand(target);
+      outcome = await deps.probeOnDemand(target, budget);
     } catch (err) {
       // probeOnDemand should never throw for a target's failure (that is a ProbeResult); this is a bug.
       request.log.error({ err, target }, 'on-demand probe threw');

@@ -23,8 +23,11 @@ export interface HttpDeps {
   registry: Registry;
   /** A pino-compatible logger instance, or fastify's `logger` option (true/false/options). */
   logger: FastifyBaseLogger | boolean | object;
-  /** Decides whether the target may be probed (config, allow list, rate limits) and probes it. */
-  probeOnDemand(target: string): Promise<ProbeOnDemandOutcome>;
+  /**
+   * Decides whether the target may be probed (config, allow list, rate limits) and probes it, within
+   * `maxSeconds` when given (the scrape's timeout less an offset) or else the configured timeout.
+   */
+  probeOnDemand(target: string, maxSeconds?: number): Promise<ProbeOnDemandOutcome>;
   reload(): Promise<{ ok: true } | { ok: false; error: string }>;
   isReady(): boolean;
   targets(): readonly TargetState[];

@@ -23,6 +23,9 @@ export interface OnDemandDeps {
   now?: () => number;
 }
 
+/** The shortest timeout a probe is given when the scrape's budget is (nearly) spent. */
+const MIN_PROBE_SECONDS = 0.001;
+
 async function resolveAll(host: string): Promise<string[]> {
   const answers = await lookup(host, { all: true, verbatim: true });
   return answers.map((a) => a.address);
@@ -52,7 +55,19 @@ export class OnDemandProber {
     this.index();
   }
 
-  async probe(input: string): Promise<OnDemandOutcome> {
+  /**
+   * `maxSeconds` bounds everything from here to the probe's end, the allow-list lookup included:
+   * the probe's timeout is the configured one or what is left of `maxSeconds`, whichever is shorter.
+   */
+  async probe(input: string, maxSeconds = Infinity): Promise<OnDemandOutcome> {
+    const now = this.deps.now ?? Date.now;
+    const started = now();
+    const within = (options: ProbeOptions): ProbeOptions => {
+      const left = maxSeconds - (now() - started) / 1000;
+      // A lookup that ate the whole budget still gets a probe, which times out at once, so the
+      // answer is a failed probe in time rather than none.
+      return left >= options.timeoutSeconds ? options : { ...options, timeoutSeconds: Math.max(left, MIN_PROBE_SECONDS) };
+    };
     let address: TargetAddress;
     try {
       address = parseTargetAddress(input, 25);
@@ -75,14 +90,14 @@ export class OnDemandProber {
       return { status: 'rate_limited', message: `too many on-demand probes of ${key} (limits: ${this.config.probe_endpoint.per_target_per_minute}/min per target, ${this.config.probe_endpoint.total_per_minute}/min in total)` };
     }
     if (configured) {
-      const result = await this.deps.probe({ ...address, host: configured.host, port: configured.port }, probeOptionsFor(configured, this.ca));
+      const result = await this.deps.probe({ ...address, host: configured.host, port: configured.port }, within(probeOptionsFor(configured, this.ca)));
       return { status: 'ok', result, group: configured.group, expectations: configured.expectations };
     }
     // Connect to the address that was checked, never to the name again: a second lookup could
     // answer differently (DNS rebinding with a short TTL). The name stays the TLS server name.
     const options = this.optionsForUnconfigured(address);
     const tls = { ...options.tls, serverName: options.tls.serverName ?? address.host };
-    const result = await this.deps.probe({ ...address, host: checkedAddress ?? address.host }, { ...options, tls });
+    const result = await this.deps.probe({ ...address, host: checkedAddress ?? address.host }, within({ ...options, tls }));
     return { status: 'ok', result };
   }
 
