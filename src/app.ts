@@ -18,6 +18,7 @@ import { probeOptionsFor, readCaBundles, targetAddressOf, type CaBundles } from 
 import { SqliteStateStore } from './state/sqlite-store.js';
 import { emptyState } from './state/state-codec.js';
 import { TargetStates } from './state/target-states.js';
+import type { BuildInfo } from './version/build-info.js';
 
 export interface AppOptions {
   configFile: string;
@@ -25,6 +26,8 @@ export interface AppOptions {
   defaultHeloName: string;
   version: string;
   nodeVersion: string;
+  /** The git revision and branch of the build, for smtp_exporter_build_info (default: unknown). */
+  build?: BuildInfo;
   logger: Logger;
   /** Unix milliseconds. */
   now?: () => number;
@@ -107,6 +110,8 @@ export async function createApp(options: AppOptions): Promise<App> {
       for (const g of config.groups) targetsByGroup[g.name] = g.targets.length;
       return {
         version: options.version,
+        revision: options.build?.revision,
+        branch: options.build?.branch,
         nodeVersion: options.nodeVersion,
         configReloadSuccessful: reloadSuccessful,
         configLastSuccessTimestamp: lastReloadSuccess,

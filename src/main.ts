@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // The process edge: argv, environment, signals, exit codes. The only file that touches `process`.
 import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createApp } from './app.js';
 import { runCheckConfig } from './cli/check-config-command.js';
@@ -10,10 +12,12 @@ import { createLogger, LOG_LEVELS, type LogFormat } from './logging/create-logge
 import { defaultHeloName } from './probe/probe-options.js';
 import { probeTarget } from './probe/probe-target.js';
 import { shardSpecProblem, type ShardSpec } from './schedule/shard.js';
+import { readBuildInfo } from './version/build-info.js';
 
 const DEFAULT_LISTEN_ADDRESS = ':9525';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+const BUILD = readBuildInfo(dirname(fileURLToPath(import.meta.url)));
 
 const USAGE = `usage: ehlo-exporter [flags]                 run the exporter
        ehlo-exporter probe HOST[:PORT] [...]   probe one server now (ehlo-exporter probe --help)
@@ -70,7 +74,9 @@ async function serve(argv: string[]): Promise<void> {
     fail(`ehlo-exporter: ${(error as Error).message}\n${USAGE}`, 2);
   }
   if (values.help) return void process.stdout.write(USAGE);
-  if (values.version) return void process.stdout.write(`ehlo-exporter ${VERSION} (node ${process.version})\n`);
+  if (values.version) {
+    return void process.stdout.write(`ehlo-exporter ${VERSION} (revision ${BUILD.revision}, branch ${BUILD.branch}, node ${process.version})\n`);
+  }
   const level = values['log.level'] as (typeof LOG_LEVELS)[number];
   if (!LOG_LEVELS.includes(level)) fail(`ehlo-exporter: --log.level must be one of ${LOG_LEVELS.join(', ')}`, 2);
   const format = values['log.format'] as LogFormat;
@@ -91,6 +97,7 @@ async function serve(argv: string[]): Promise<void> {
       webConfigFile: values['web.config.file'],
       defaultHeloName: defaultHeloName(),
       version: VERSION,
+      build: BUILD,
       nodeVersion: process.version,
       logger,
       shard,

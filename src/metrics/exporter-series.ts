@@ -11,7 +11,7 @@ function byGroup(buf: SeriesBuffer, def: MetricDefinition, values: Record<string
 }
 
 export function addExporterSeries(buf: SeriesBuffer, s: ExporterStatus): void {
-  buf.add(E.buildInfo, null, 1, s.version, s.nodeVersion ?? 'unknown');
+  buf.add(E.buildInfo, null, 1, s.version, s.revision ?? 'unknown', s.branch ?? 'unknown', s.nodeVersion ?? 'unknown');
   buf.add(E.reloadSuccessful, null, s.configReloadSuccessful ? 1 : 0);
   buf.add(E.reloadSuccessTimestamp, null, s.configLastSuccessTimestamp);
   byGroup(buf, E.targets, s.targetsByGroup);

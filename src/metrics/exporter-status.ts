@@ -5,6 +5,9 @@ import type { TargetState } from '../state/types.js';
 
 export interface ExporterStatus {
   version: string;
+  /** The git revision and branch the build came from ("unknown" when left out or not known). */
+  revision?: string;
+  branch?: string;
   /** The Node.js version for the build_info `nodejs` label ("unknown" when left out): only main.ts reads process.*. */
   nodeVersion?: string;
   configReloadSuccessful: boolean;

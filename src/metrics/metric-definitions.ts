@@ -43,7 +43,7 @@ export const TARGET_METRICS = {
 } as const;
 
 export const EXPORTER_METRICS = {
-  buildInfo: def('smtp_exporter_build_info', 'gauge', 'The exporter build; always 1.', ['version', 'nodejs']),
+  buildInfo: def('smtp_exporter_build_info', 'gauge', 'The exporter build: version, git revision and branch, and the Node.js version; always 1.', ['version', 'revision', 'branch', 'nodejs']),
   reloadSuccessful: def('smtp_exporter_config_last_reload_successful', 'gauge', 'Whether the last configuration reload succeeded (1) or failed (0).'),
   reloadSuccessTimestamp: def('smtp_exporter_config_last_reload_success_timestamp_seconds', 'gauge', 'Unix time of the last successful configuration load.'),
   targets: def('smtp_exporter_targets', 'gauge', 'Targets in the running configuration, by group.', ['group']),

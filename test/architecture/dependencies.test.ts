@@ -20,6 +20,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   schedule: ['probe', 'state', 'config', 'discovery', 'smtp'],
   cli: ['probe', 'config', 'smtp'],
   logging: [],
+  version: [],
 };
 
 /** Packages that belong to one layer only. */

@@ -23,7 +23,7 @@ const source: MetricsSource = {
 
 /** build_info carries the real version in production; the golden file holds placeholders. */
 function normalise(text: string): string {
-  return text.replace(/^smtp_exporter_build_info\{.*\} 1$/m, 'smtp_exporter_build_info{version="VERSION",nodejs="NODE"} 1');
+  return text.replace(/^smtp_exporter_build_info\{.*\} 1$/m, 'smtp_exporter_build_info{version="VERSION",revision="REVISION",branch="BRANCH",nodejs="NODE"} 1');
 }
 
 describe('golden /metrics', () => {
