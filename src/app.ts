@@ -6,6 +6,7 @@ import { loadConfigFile } from './config/load-config.js';
 import type { ExporterConfig, TargetConfig } from './config/types.js';
 import { buildServer } from './http/server.js';
 import { loadWebConfig } from './http/web-config.js';
+import { LiveWebConfig, WEB_CONFIG_POLL_MS, type WebConfigRefresh } from './http/web-config-live.js';
 import { createExporterRegistry, type ExporterRegistry } from './metrics/exporter-registry.js';
 import type { MetricsSource } from './metrics/exporter-status.js';
 import { addRuntimeMetrics } from './metrics/runtime-metrics.js';
@@ -33,8 +34,10 @@ export interface AppOptions {
   now?: () => number;
   /** This replica's share of the fleet (default: the whole fleet). Validated by the caller. */
   shard?: ShardSpec;
-  /** --web.config.file: TLS and basic auth for the HTTP server; read once at start. */
+  /** --web.config.file: TLS and basic auth for the HTTP server; re-read when it (or a certificate it names) changes. */
   webConfigFile?: string;
+  /** How often the web config's files are checked for changes (default WEB_CONFIG_POLL_MS). */
+  webConfigPollMs?: number;
   /** Export the process's CPU, memory, fds, event loop, heap and GC (once per process: main.ts sets it). */
   runtimeMetrics?: boolean;
 }
@@ -57,7 +60,12 @@ export async function createApp(options: AppOptions): Promise<App> {
   const now = options.now ?? Date.now;
   const log = options.logger;
   let { config, full, ca } = loadConfig(options);
-  const web = options.webConfigFile === undefined ? undefined : loadWebConfig(options.webConfigFile);
+  const web = options.webConfigFile === undefined ? undefined : new LiveWebConfig(loadWebConfig(options.webConfigFile));
+  const reportWeb = (r: WebConfigRefresh) => {
+    if (r.outcome === 'applied') log.info({ file: options.webConfigFile }, 'web config reloaded');
+    if (r.outcome === 'failed') log.error({ file: options.webConfigFile, err: r.error }, 'web config reload failed; the previous web config keeps running');
+  };
+  const stopWebWatch = web?.watch(options.webConfigPollMs ?? WEB_CONFIG_POLL_MS, reportWeb);
   const store = SqliteStateStore.open(options.storagePath);
   const states = new TargetStates(store, { now: () => Math.floor(now() / 1000), retentionDays: config.storage.retention_days });
   states.load();
@@ -170,6 +178,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       const longest = config.targets.reduce((m, t) => Math.max(m, t.probe.timeout_seconds), 1);
       const grace = longest * 1000 + 1000;
       await scheduler.stop(grace);
+      stopWebWatch?.();
       await server.close();
       onStoreError(states.flush(), {}, 'could not save the last probe results at shutdown');
       store.close();

@@ -13,6 +13,7 @@ import { registerOpsRoutes } from './ops-routes.js';
 import { registerProbeRoute } from './probe-route.js';
 import type { WebConfig } from './web-config.js';
 import { registerBasicAuth } from './web-config-auth.js';
+import { LiveWebConfig } from './web-config-live.js';
 import { guardClientCertificates, httpsServerOptions } from './web-config-tls.js';
 
 export type ProbeOnDemandOutcome =
@@ -34,8 +35,11 @@ export interface HttpDeps {
   changes(target: string, limit: number): ChangeEvent[];
   /** Scrapes of /metrics served at once; more get 503 (default 4). */
   maxConcurrentScrapes?: number;
-  /** TLS, basic auth and response headers from --web.config.file; absent: plain HTTP, no auth. */
-  web?: WebConfig;
+  /**
+   * TLS, basic auth and response headers from --web.config.file; absent: plain HTTP, no auth. A
+   * LiveWebConfig applies the file's later changes; a WebConfig is fixed.
+   */
+  web?: WebConfig | LiveWebConfig;
   /** How long a client may take to send a whole request (default REQUEST_TIMEOUT_MS). */
   requestTimeoutMs?: number;
 }
@@ -46,7 +50,9 @@ function isLoggerInstance(logger: unknown): logger is FastifyBaseLogger {
 }
 
 export function buildServer(deps: HttpDeps): FastifyInstance {
-  const tls = deps.web?.tls ?? null;
+  const web = deps.web === undefined || deps.web instanceof LiveWebConfig ? deps.web : new LiveWebConfig(deps.web);
+  // Whether TLS is on is fixed for the server's life; its certificate is not (LiveWebConfig).
+  const tls = web?.config.tls ?? null;
   // Node looks for requests past their timeout only this often (30 s by default).
   const serverOptions = { connectionsCheckingInterval: 1000 };
   const common = {
@@ -62,10 +68,14 @@ export function buildServer(deps: HttpDeps): FastifyInstance {
   const app: FastifyInstance = isLoggerInstance(deps.logger)
     ? (Fastify({ ...common, loggerInstance: deps.logger }) as unknown as FastifyInstance)
     : (Fastify({ ...common, logger: deps.logger as boolean | object }) as unknown as FastifyInstance);
-  if (tls !== null) guardClientCertificates(app.server as unknown as tls.Server, tls);
-  registerBasicAuth(app, deps.web?.basicAuthUsers ?? new Map());
-  const headers = deps.web?.headers ?? {};
-  if (Object.keys(headers).length > 0) app.addHook('onSend', async (_request, reply) => void reply.headers(headers));
+  if (tls !== null) {
+    guardClientCertificates(app.server as unknown as tls.Server, tls);
+    web!.attachTls(app.server as unknown as tls.Server);
+  }
+  if (web !== undefined) {
+    registerBasicAuth(app, () => web.auth);
+    app.addHook('onSend', async (_request, reply) => void reply.headers(web.config.headers));
+  }
 
   // Bodies are never used: accept any content type (so `curl -d '' -X POST /-/reload` works) and
   // drop it, within bodyLimit.

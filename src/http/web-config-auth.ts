@@ -111,12 +111,15 @@ function parseBasic(header: string | undefined): { user: string; password: strin
   return { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
 }
 
-/** Every route, including 404s and /-/healthy, answers 401 without valid credentials. */
-export function registerBasicAuth(app: FastifyInstance, users: ReadonlyMap<string, string>): void {
-  if (users.size === 0) return;
-  const auth = new BasicAuth(users);
+/**
+ * Every route, including 404s and /-/healthy, answers 401 without valid credentials. `auth` is read
+ * at each request, so users a reload adds or removes apply at once; null: no authentication.
+ */
+export function registerBasicAuth(app: FastifyInstance, auth: () => BasicAuth | null): void {
   app.addHook('onRequest', async (request, reply) => {
-    const outcome = await auth.check(request.headers.authorization);
+    const current = auth();
+    if (current === null) return;
+    const outcome = await current.check(request.headers.authorization);
     if (outcome === 'ok') return;
     if (outcome === 'busy') {
       reply.header('retry-after', '1');

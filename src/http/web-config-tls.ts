@@ -115,7 +115,8 @@ export function readTlsServerConfig(r: NodeReader, node: Node | null, path: stri
   return settings;
 }
 
-function secureContextOptions(s: WebTlsSettings): tls.SecureContextOptions {
+/** The parts of the settings a TLS context is made of (a reload swaps exactly these). */
+export function secureContextOptions(s: WebTlsSettings): tls.SecureContextOptions {
   return { cert: s.cert, key: s.key, ca: s.clientCa ?? undefined, minVersion: s.minVersion, maxVersion: s.maxVersion };
 }
 
