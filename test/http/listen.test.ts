@@ -1,13 +1,16 @@
 // --web.listen-address as the exporter-toolkit reads it: ":PORT" serves IPv4 and IPv6 from one real
 // process, the flag repeats, and a machine without IPv6 falls back to IPv4 instead of failing.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import https from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { bindWithFallback, parseListenAddress } from '../../src/http/listen.js';
 import { RUNTIME_METRICS } from '../../src/metrics/metric-definitions.js';
+import { createCa } from '../fakes/certificates.js';
 import { freePort, startExporter, type ExporterProcess } from '../support/exporter-process.js';
 import { expectPromtoolClean } from '../support/promtool.js';
+import { waitFor } from '../support/wait-for.js';
 
 describe('parseListenAddress', () => {
   it.each([
@@ -103,6 +106,29 @@ describe('the exporter process', () => {
     expect(await status(`http://127.0.0.1:${p2}/-/healthy`)).toBe('ECONNREFUSED');
     expect(await exporter.stop('SIGTERM'), exporter.log()).toBe(0);
     expect(await status(`http://[::1]:${p2}/-/healthy`)).toBe('ECONNREFUSED');
+  });
+
+  it('serves TLS from the web config on every listener, the extra ones included', async () => {
+    const ca = createCa();
+    const leaf = ca.issue({ commonName: 'localhost', sans: ['localhost', '127.0.0.1', '::1'] });
+    writeFileSync(join(dir, 'cert.pem'), leaf.cert);
+    writeFileSync(join(dir, 'key.pem'), leaf.key);
+    writeFileSync(join(dir, 'web.yml'), 'tls_server_config:\n  cert_file: cert.pem\n  key_file: key.pem\n');
+    const [p1, p2] = [await freePort(), await freePort()];
+    const exporter = await startExporter([...args, `--web.config.file=${join(dir, 'web.yml')}`], { port: p1, ready: false, listen: [`:${p1}`, `127.0.0.1:${p2}`] });
+    running.push(exporter);
+    const get = (host: string, port: number) =>
+      new Promise<number>((resolve, reject) => {
+        const req = https.get({ host, port, path: '/-/healthy', ca: ca.cert, servername: 'localhost', agent: false, timeout: 5000 }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.once('error', reject);
+      });
+    await waitFor('the exporter to serve TLS', () => get('127.0.0.1', p2).catch(() => undefined), 20_000);
+    expect(await get('::1', p1)).toBe(200);
+    expect(await get('127.0.0.1', p1)).toBe(200);
+    expect(await get('127.0.0.1', p2)).toBe(200);
   });
 
   it('exits 1 naming the address when one of several cannot be bound', async () => {
