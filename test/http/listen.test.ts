@@ -64,6 +64,7 @@ describe('bindWithFallback', () => {
   });
 });
 
+// Each test starts a real exporter process: on a loaded machine that alone can take seconds.
 describe('the exporter process', () => {
   const dir = mkdtempSync(join(tmpdir(), 'ehlo-listen-'));
   const config = join(dir, 'ehlo-exporter.yml');
@@ -95,7 +96,7 @@ describe('the exporter process', () => {
     // logfmt is the default, as in the exporter-toolkit.
     expect(exporter.log()).toMatch(new RegExp(`level=info addresses=\\[::\\]:${port} msg=listening`));
     expectPromtoolClean(text, ctx);
-  });
+  }, 60_000);
 
   it('serves every --web.listen-address given, only those, and closes them all on SIGTERM', async () => {
     const [p1, p2] = [await freePort(), await freePort()];
@@ -106,7 +107,7 @@ describe('the exporter process', () => {
     expect(await status(`http://127.0.0.1:${p2}/-/healthy`)).toBe('ECONNREFUSED');
     expect(await exporter.stop('SIGTERM'), exporter.log()).toBe(0);
     expect(await status(`http://[::1]:${p2}/-/healthy`)).toBe('ECONNREFUSED');
-  });
+  }, 60_000);
 
   it('serves TLS from the web config on every listener, the extra ones included', async () => {
     const ca = createCa();
@@ -129,12 +130,12 @@ describe('the exporter process', () => {
     expect(await get('::1', p1)).toBe(200);
     expect(await get('127.0.0.1', p1)).toBe(200);
     expect(await get('127.0.0.1', p2)).toBe(200);
-  });
+  }, 60_000);
 
   it('exits 1 naming the address when one of several cannot be bound', async () => {
     const port = await freePort();
     const exporter = await startExporter(args, { port, ready: false, listen: [`127.0.0.1:${port}`, `127.0.0.1:${port}`] });
     expect(await exporter.exited).toBe(1);
     expect(exporter.log()).toContain(`ehlo-exporter: cannot listen on 127.0.0.1:${port}: listen EADDRINUSE`);
-  });
+  }, 60_000);
 });

@@ -94,5 +94,5 @@ describe('the built exporter', () => {
     );
     rmSync(join(dir, '.git'), { recursive: true, force: true });
     expect(version()).toContain(`(revision ${head}, branch main, node `);
-  });
+  }, 60_000);
 });
