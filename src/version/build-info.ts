@@ -1,6 +1,6 @@
 // Which build is running: version, git revision and branch, for smtp_exporter_build_info and
 // --version, as Prometheus' own binaries report them. The revision comes from dist/build-info.json
-// (written at build time by scripts/write-build-info.mjs, so it survives `npm pack` and Docker,
+// (written at build time by write-build-info.ts, so it survives `npm pack` and Docker,
 // where .git is absent), else from the checkout's .git read directly (running from source), else
 // "unknown". No git binary is run: the exporter must start on a machine without one.
 import { readFileSync, statSync } from 'node:fs';
