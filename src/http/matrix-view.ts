@@ -20,6 +20,9 @@ const FIXED: Column[] = [
   { label: 'STARTTLS', value: (r) => (r.starttls ? 'yes' : 'no') },
 ];
 
+/** Keywords the fixed columns already show. */
+const FIXED_KEYWORDS = new Set(['SIZE', 'STARTTLS']);
+
 export interface MatrixGroup {
   name: string;
   columns: string[];
@@ -37,7 +40,7 @@ export interface MatrixGroup {
 export function matrixGroup(name: string, members: readonly FleetRow[], page: number): MatrixGroup {
   const probed = members.filter((r) => r.facts !== null);
   const extensionCounts = new Map<string, number>();
-  for (const r of probed) for (const k of r.facts!.extensions) extensionCounts.set(k, (extensionCounts.get(k) ?? 0) + 1);
+  for (const r of probed) for (const k of r.facts!.extensions) if (!FIXED_KEYWORDS.has(k)) extensionCounts.set(k, (extensionCounts.get(k) ?? 0) + 1);
   const extensions = [...extensionCounts.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([k]) => k);
   const shown = extensions.slice(0, MAX_EXTENSION_COLUMNS);
   const columns: Column[] = [...FIXED, ...shown.map((k) => ({ label: k, value: (r: FleetRow) => (r.facts!.extensions.includes(k) ? 'yes' : 'no') }))];

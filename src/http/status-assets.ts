@@ -19,7 +19,7 @@ th, td { border-bottom: 1px solid var(--line); padding: 3px 6px; text-align: lef
 th[scope="row"] { font-weight: normal; }
 thead th { position: sticky; top: 0; background: var(--bg); }
 .scroll { overflow-x: auto; }
-.num { text-align: right; font-variant-numeric: tabular-nums; }
+.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .muted { color: var(--muted); } .bad { color: var(--bad); font-weight: bold; } .good { color: var(--good); }
 .row-failing { background: var(--fail); } .row-expect, .row-changed { background: var(--warn); }
 .badge { display: inline-block; background: var(--badge); border-radius: 3px; padding: 0 4px; font-size: 12px; margin: 1px 0; }

@@ -35,7 +35,7 @@ function capabilities(before: EhloFacts | null, after: EhloFacts | null): Html {
   return html`<table id="capabilities"><caption>EHLO keywords of the last successful probe</caption>
 <thead><tr><th scope="col">Keyword</th><th scope="col">Plaintext</th><th scope="col">Inside TLS</th></tr></thead>
 <tbody>${keywords.map((k) => html`<tr${differs(k) ? html` class="row-changed"` : ''}><th scope="row">${k}</th><td>${params(before, k)}</td><td>${params(after, k)}</td></tr>`)}
-<tr><th scope="row">SIZE (bytes)</th><td>${sizeCell(before?.size ?? null)}</td><td>${sizeCell(after?.size ?? null)}</td></tr>
+<tr><th scope="row">SIZE limit</th><td>${sizeCell(before?.size ?? null)}</td><td>${sizeCell(after?.size ?? null)}</td></tr>
 <tr><th scope="row">AUTH mechanisms</th><td>${before?.auth_mechanisms.join(' ') || none}</td><td>${after?.auth_mechanisms.join(' ') || none}</td></tr>
 </tbody></table>
 ${malformed.length === 0 ? '' : html`<p>Lines outside the EHLO grammar: ${malformed.map((l) => html`<code>${l}</code> `)}</p>`}`;

@@ -11,10 +11,14 @@ import type { StoredTranscript } from './types.js';
 /** Per target: the two either side of the latest change, and one more for context. */
 export const TRANSCRIPTS_KEPT = 3;
 
-/** What a transcript says, times aside: equal keys mean nothing worth a row changed. */
+/**
+ * What the two sides said, times aside: equal keys mean nothing worth a row changed. The client's
+ * own notes ('*' lines) are left out: whether a TLS 1.3 session ticket arrived before we moved on
+ * varies from probe to probe and would store a "new" transcript for nothing.
+ */
 export function transcriptKey(entries: StoredTranscript['entries']): string {
   const hash = createHash('sha256');
-  for (const e of entries) hash.update(`${e.dir} ${e.line}\n`);
+  for (const e of entries) if (e.dir !== '*') hash.update(`${e.dir} ${e.line}\n`);
   return hash.digest('base64');
 }
 
