@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
 import type { Page } from 'playwright-core';
+import { stringify } from 'yaml';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createCa } from '../fakes/certificates.js';
 import { ScriptedSmtpServer } from '../fakes/scripted-smtp-server.js';
@@ -63,27 +64,16 @@ describeWithReal('the status page in headless Chromium', unavailable, () => {
     writeFileSync(join(dir, 'key.pem'), cert.key);
     const hash = bcrypt.hashSync(PASSWORD, 4);
     writeFileSync(join(dir, 'web.yml'), `tls_server_config:\n  cert_file: cert.pem\n  key_file: key.pem\nbasic_auth_users:\n  ${USER}: "${hash}"\n`);
-    writeFileSync(
-      join(dir, 'ehlo-exporter.yml'),
-      [
-        'defaults:',
-        '  schedule: "* * * * * *"',
-        '  timeout: 5s',
-        '  helo_name: probe.ehlo-exporter.test',
-        'politeness:',
-        '  min_gap: 0s',
-        'groups:',
-        '  - name: relays',
-        '    tls: { server_name: localhost, ca_file: postfix.pem }',
-        `    targets: ["${relay}"]`,
-        '  - name: pool',
-        '    expect: { starttls: required }',
-        `    targets: [${pool.map((p) => `"${p}"`).join(', ')}]`,
-        '  - name: hostile',
-        `    targets: ["${hostile}"]`,
-        '',
-      ].join('\n'),
-    );
+    const config = {
+      defaults: { schedule: '* * * * * *', timeout: '5s', helo_name: 'probe.ehlo-exporter.test' },
+      politeness: { min_gap: '0s' },
+      groups: [
+        { name: 'relays', tls: { server_name: 'localhost', ca_file: 'postfix.pem' }, targets: [relay] },
+        { name: 'pool', expect: { starttls: 'required' }, targets: pool },
+        { name: 'hostile', targets: [hostile] },
+      ],
+    };
+    writeFileSync(join(dir, 'ehlo-exporter.yml'), stringify(config));
     exporter = await startExporter(
       [`--config.file=${join(dir, 'ehlo-exporter.yml')}`, `--storage.path=${join(dir, 'state.db')}`, `--web.config.file=${join(dir, 'web.yml')}`, '--log.level=warn'],
       { ready: false },
