@@ -4,7 +4,6 @@ import type { Expectations } from '../config/types.js';
 import type { EhloFacts } from '../smtp/types.js';
 import { evaluateExpectations } from '../state/expectations.js';
 import type { TargetState } from '../state/types.js';
-import { daysUntil } from './status-format.js';
 
 /** Extensions that say most about a mail server at a glance, shown as badges in this order. */
 export const KEY_EXTENSIONS = ['PIPELINING', '8BITMIME', 'SMTPUTF8', 'CHUNKING', 'DSN', 'ENHANCEDSTATUSCODES', 'REQUIRETLS', 'LIMITS'] as const;
@@ -59,31 +58,69 @@ export function capabilitiesOf(state: TargetState): Capabilities | null {
   return b === null ? null : { observedAt: b.observed_at, before: b.before_tls, after: b.after_tls, starttlsOffered: b.starttls_offered, tlsVersion: b.tls_version };
 }
 
-export function fleetRow(state: TargetState, readers: FleetReaders, nowSeconds: number): FleetRow {
+/** What a row says that depends on the state object alone, kept per object: a state is replaced,
+ *  never changed, on each probe, so a page of 10,000 targets recomputes only the probed ones. */
+interface Fixed {
+  expect: Expectations | undefined;
+  row: Omit<FleetRow, 'status' | 'certDaysLeft' | 'recentlyChanged'>;
+  probedStatus: StatusKind;
+  /** Unix seconds of the earliest certificate expiry, null without a certificate. */
+  certExpiry: number | null;
+}
+
+const fixedRows = new WeakMap<TargetState, Fixed>();
+
+function fixedRow(state: TargetState, expect: Expectations | undefined): Fixed {
+  const cached = fixedRows.get(state);
+  if (cached !== undefined && cached.expect === expect) return cached;
   const last = state.last_result;
   const caps = capabilitiesOf(state);
   const facts = caps === null ? null : (caps.after ?? caps.before);
   const plain = caps?.before ?? null;
-  let status: StatusKind = last === null ? 'unprobed' : last.success ? 'up' : 'down';
-  if (readers.backoffSeconds(state.target) > 0) status = 'backoff';
-  const failure = last?.error ? `${last.error.stage}: ${last.error.reason}${last.error.code === null ? '' : ` (${last.error.code})`}` : null;
-  const expect = readers.expectations(state.target);
   const verdicts = expect === undefined || last === null ? {} : evaluateExpectations(expect, last);
   const extensions = new Set(facts?.extensions ?? []);
+  const expiry = last?.tls?.chain_earliest_not_after ?? last?.tls?.cert?.not_after ?? null;
+  const ms = expiry === null ? NaN : Date.parse(expiry);
+  const fixed: Fixed = {
+    expect,
+    probedStatus: last === null ? 'unprobed' : last.success ? 'up' : 'down',
+    certExpiry: Number.isNaN(ms) ? null : ms / 1000,
+    row: {
+      target: state.target,
+      group: state.group,
+      failure: last?.error ? `${last.error.stage}: ${last.error.reason}${last.error.code === null ? '' : ` (${last.error.code})`}` : null,
+      facts,
+      starttls: caps === null ? null : caps.starttlsOffered || caps.tlsVersion !== null,
+      tlsVersion: caps?.tlsVersion ?? null,
+      authBeforeTls: plain === null ? null : plain.auth_mechanisms.length > 0 || 'AUTH' in plain.keywords,
+      badges: KEY_EXTENSIONS.filter((k) => extensions.has(k)),
+      failedExpectations: Object.entries(verdicts).flatMap(([name, met]) => (met ? [] : [name])),
+      lastProbeAt: last?.started_at ?? null,
+      lastChangeAt: state.last_change_at,
+    },
+  };
+  fixedRows.set(state, fixed);
+  return fixed;
+}
+
+export function fleetRow(state: TargetState, readers: FleetReaders, nowSeconds: number): FleetRow {
+  const { row, probedStatus, certExpiry } = fixedRow(state, readers.expectations(state.target));
+  const status = readers.backoffSeconds(state.target) > 0 ? 'backoff' : probedStatus;
+  // Spelled out rather than spread: this runs for every target on every fleet page.
   return {
-    target: state.target,
-    group: state.group,
+    target: row.target,
+    group: row.group,
     status,
-    failure: status === 'up' ? null : failure,
-    facts,
-    starttls: caps === null ? null : caps.starttlsOffered || caps.tlsVersion !== null,
-    tlsVersion: caps?.tlsVersion ?? null,
-    certDaysLeft: daysUntil(last?.tls?.chain_earliest_not_after ?? last?.tls?.cert?.not_after, nowSeconds),
-    authBeforeTls: plain === null ? null : plain.auth_mechanisms.length > 0 || 'AUTH' in plain.keywords,
-    badges: KEY_EXTENSIONS.filter((k) => extensions.has(k)),
-    failedExpectations: Object.entries(verdicts).flatMap(([name, met]) => (met ? [] : [name])),
-    lastProbeAt: last?.started_at ?? null,
-    lastChangeAt: state.last_change_at,
+    failure: status === 'up' ? null : row.failure,
+    facts: row.facts,
+    starttls: row.starttls,
+    tlsVersion: row.tlsVersion,
+    certDaysLeft: certExpiry === null ? null : Math.floor((certExpiry - nowSeconds) / 86_400),
+    authBeforeTls: row.authBeforeTls,
+    badges: row.badges,
+    failedExpectations: row.failedExpectations,
+    lastProbeAt: row.lastProbeAt,
+    lastChangeAt: row.lastChangeAt,
     recentlyChanged: state.last_change_at !== null && nowSeconds - state.last_change_at < RECENT_CHANGE_SECONDS,
   };
 }

@@ -30,8 +30,8 @@ function severity(r: FleetRow): number {
 }
 
 const nullsLast = (a: number | null, b: number | null) => (a === b ? 0 : a === null ? 1 : b === null ? -1 : a - b);
-const COMPARE: Record<(typeof SORT_KEYS)[number], (a: FleetRow, b: FleetRow) => number> = {
-  status: (a, b) => severity(a) - severity(b),
+/** Every order but `status`, which fleetPage sorts by a severity computed once per row. */
+const COMPARE: Record<Exclude<(typeof SORT_KEYS)[number], 'status'>, (a: FleetRow, b: FleetRow) => number> = {
   target: () => 0,
   group: (a, b) => (a.group < b.group ? -1 : a.group > b.group ? 1 : 0),
   size: (a, b) => nullsLast(a.facts?.size.limit_bytes ?? null, b.facts?.size.limit_bytes ?? null),
@@ -81,10 +81,17 @@ export function fleetPage(states: readonly TargetState[], readers: FleetReaders,
     counts[r.status]++;
   }
   const needle = (query.q ?? '').trim().toLowerCase();
-  const rows = all.filter((r) => keep(r, query, needle));
-  const compare = COMPARE[query.sort ?? 'status'];
+  let rows = all.filter((r) => keep(r, query, needle));
   const sign = query.dir === 'desc' ? -1 : 1;
-  rows.sort((a, b) => sign * (compare(a, b) || (a.target < b.target ? -1 : a.target > b.target ? 1 : 0)));
+  const byName = (a: FleetRow, b: FleetRow) => (a.target < b.target ? -1 : a.target > b.target ? 1 : 0);
+  if (query.sort === undefined || query.sort === 'status') {
+    const keyed = rows.map((r) => ({ r, s: severity(r) }));
+    keyed.sort((a, b) => sign * (a.s - b.s || byName(a.r, b.r)));
+    rows = keyed.map((k) => k.r);
+  } else {
+    const compare = COMPARE[query.sort];
+    rows.sort((a, b) => sign * (compare(a, b) || byName(a, b)));
+  }
   const per = Math.min(query.per ?? DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
   const pages = Math.max(1, Math.ceil(rows.length / per));
   const page = Math.min(Math.max(1, query.page ?? 1), pages);

@@ -50,10 +50,3 @@ export function ageTag(unixSeconds: number | null, nowSeconds: number): Html {
   const iso = new Date(unixSeconds * 1000).toISOString();
   return html`<time datetime="${iso}" title="${utcText(unixSeconds)}" data-age="">${age(nowSeconds - unixSeconds)} ago</time>`;
 }
-
-/** Whole days until an ISO date, negative once past. */
-export function daysUntil(iso: string | null | undefined, nowSeconds: number): number | null {
-  if (iso === null || iso === undefined) return null;
-  const ms = Date.parse(iso);
-  return Number.isNaN(ms) ? null : Math.floor((ms / 1000 - nowSeconds) / 86_400);
-}

@@ -1,6 +1,6 @@
 // `npm run bench -- --status-page`: what the status page costs at 1,000 and 10,000 configured
-// targets. The built exporter probes the fake fleet (EHLO every 20 s, so it keeps working while it
-// is measured); once every target has a result, curl — a real HTTP client in another process —
+// targets. The built exporter probes the fake fleet (EHLO every 60 s, so it keeps working while it
+// is measured); once (nearly) every target has a result, curl — a real HTTP client in another process —
 // fetches each view in turn, and headless Chromium (when installed) loads the fleet view in full
 // (HTML, stylesheet, script, layout) and reports its navigation timing.
 import { execFileSync, spawn } from 'node:child_process';
@@ -15,7 +15,9 @@ import { chromiumUnavailableReason, launchChromium } from '../support/chromium.j
 import { freePort } from '../support/free-port.js';
 import { waitFor } from '../support/wait-for.js';
 
-const PERIOD_SECONDS = 20;
+const PERIOD_SECONDS = 60;
+/** Measuring starts once at most this share of the fleet is still unprobed (a loaded machine lags). */
+const UNPROBED_SHARE = 0.01;
 const FETCHES = 20;
 const LOADS = 5;
 
@@ -88,11 +90,12 @@ export async function runStatusPageBench(
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     try {
       await waitFor(`ehlo-exporter ready at ${base}`, async () => (await fetch(`${base}/-/ready`).catch(() => null))?.ok || undefined, 60_000, 200);
-      await waitFor(`all ${targets} targets probed`, async () => {
+      const unprobed = await waitFor(`${targets} targets probed`, async () => {
         const body = await (await fetch(`${base}/?per=1`)).text();
-        return /, 0 not probed yet/.test(body) || undefined;
+        const n = Number(/, (\d+) not probed yet/.exec(body)?.[1] ?? targets);
+        return n <= targets * UNPROBED_SHARE ? n : undefined;
       }, (3 * PERIOD_SECONDS + 60) * 1000, 1000);
-      env.log(`status page, ${targets} targets: every target probed; measuring`);
+      env.log(`status page, ${targets} targets: ${targets - unprobed} probed; measuring`);
       const views = ['/', '/?sort=target&page=5', `/?q=${targetAddress(targets - 1)}`, '/?per=1000', '/matrix', '/changes', `/targets/${encodeURIComponent(`${targetAddress(0)}:${env.fleet.port}`)}`];
       for (const view of views) {
         const f = measure(targets, base, view);
