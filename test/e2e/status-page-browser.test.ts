@@ -87,7 +87,8 @@ describeWithReal('the status page in headless Chromium', unavailable, () => {
       return targets.length === 5 && targets.every((t) => t.last_result?.success) ? true : undefined;
     }, 30_000);
 
-    browser = await launchChromium({ viewport: VIEWPORT, httpCredentials: { username: USER, password: PASSWORD }, ignoreHTTPSErrors: true, bypassCSP: true });
+    // A zone far from UTC, so local times are visibly not UTC.
+    browser = await launchChromium({ viewport: VIEWPORT, locale: 'en-US', timezoneId: 'Asia/Tokyo', httpCredentials: { username: USER, password: PASSWORD }, ignoreHTTPSErrors: true, bypassCSP: true });
     browser.context.setDefaultTimeout(10_000);
     page = browser.context.pages()[0] ?? (await browser.context.newPage());
     page.on('dialog', (d) => {
@@ -215,6 +216,10 @@ describeWithReal('the status page in headless Chromium', unavailable, () => {
     const row = page.locator('#changes tbody tr').first();
     expect(await row.locator('th').innerText()).toBe(relay);
     expect(await row.locator('code.old-new').allInnerTexts()).toEqual([String(SIZE), String(NEW_SIZE)]);
+    // When: in the viewer's zone, UTC on hover.
+    const when = row.locator('time');
+    expect(await when.innerText()).toMatch(/GMT\+9$/);
+    expect(await when.getAttribute('title')).toMatch(/GMT\+9 \(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\)$/);
     await screenshot('changes');
     expect(await seriousViolations()).toEqual([]);
 
