@@ -155,7 +155,7 @@ export function fleetView(p: FleetPage, query: FleetQuery, nowSeconds: number): 
 <form method="get" action="/" class="filters" role="search">
 <label>Group <select name="group">${option('', 'all groups', !query.group)}${p.groups.map((g) => option(g.name, g.name, query.group === g.name))}</select></label>
 <label>Status <select name="status">${STATUS_FILTERS.map((s) => option(s, s, (query.status ?? 'any') === s))}</select></label>
-<label>Search <input type="search" name="q" value="${query.q ?? ''}" placeholder="target or group"></label>
+<label>Search <input type="search" name="q" maxlength="200" value="${query.q ?? ''}" placeholder="target or group"></label>
 ${query.sort ? html`<input type="hidden" name="sort" value="${query.sort}">` : ''}${query.dir ? html`<input type="hidden" name="dir" value="${query.dir}">` : ''}
 <button type="submit">Filter</button> <a href="/">reset</a>
 </form>
