@@ -19,6 +19,7 @@ import { probeOptionsFor, readCaBundles, targetAddressOf, type CaBundles } from 
 import { SqliteStateStore } from './state/sqlite-store.js';
 import { emptyState } from './state/state-codec.js';
 import { TargetStates } from './state/target-states.js';
+import { TranscriptHistory } from './state/transcript-history.js';
 import type { BuildInfo } from './version/build-info.js';
 
 export interface AppOptions {
@@ -71,6 +72,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   states.load();
   let targetsByName = new Map(config.targets.map((t) => [t.name, t]));
   states.retain(new Set(targetsByName.keys()));
+  const transcripts = new TranscriptHistory(store);
 
   let reloadSuccessful = true;
   let lastReloadSuccess = now() / 1000;
@@ -88,6 +90,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     const { events, storeError } = states.record(target.name, target.group, result);
     registry?.prerender(states.get(target.name)!);
     onStoreError(storeError, { target: target.name }, 'could not save the probe result to the state store');
+    onStoreError(transcripts.record(target.name, result), { target: target.name }, 'could not save the probe transcript to the state store');
     if (result.error) {
       const { stage, reason, code, message } = result.error;
       log.warn({ target: target.name, group: target.group, stage, reason, code }, `probe failed: ${message}`);
@@ -165,6 +168,13 @@ export async function createApp(options: AppOptions): Promise<App> {
     // Every configured target, probed or not yet, so a fresh start does not look empty.
     targets: () => config.targets.map((t) => states.get(t.name) ?? emptyState(t.name, t.group)),
     changes: (target, limit) => states.changes(target, limit),
+    status: {
+      expectations: source.expectations,
+      backoffSeconds: source.backoffSeconds,
+      recentChanges: (limit, kind) => store.recentChanges(limit, kind),
+      transcripts: (target) => transcripts.list(target),
+      now: () => Math.floor(now() / 1000),
+    },
     web,
   });
 

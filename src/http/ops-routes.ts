@@ -1,17 +1,14 @@
-// The operational endpoints: landing page, /metrics, health, readiness, reload.
+// The operational endpoints: /metrics, health, readiness, reload (the pages at / are status-routes.ts).
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { expositionChunks } from '../metrics/exposition.js';
 import { HttpError } from './errors.js';
-import { landingPage } from './landing-page.js';
 import { DEFAULT_MAX_CONCURRENT_SCRAPES } from './limits.js';
 import type { HttpDeps } from './server.js';
 
 export function registerOpsRoutes(app: FastifyInstance, deps: HttpDeps): void {
   const maxScrapes = deps.maxConcurrentScrapes ?? DEFAULT_MAX_CONCURRENT_SCRAPES;
   let scrapes = 0;
-
-  app.get('/', async (_request, reply) => reply.type('text/html; charset=utf-8').send(landingPage(deps.targets())));
 
   app.get('/metrics', async (_request, reply) => {
     // A scrape of a large fleet costs tens of MB and CPU time: a pile of concurrent scrapes (or a

@@ -11,6 +11,7 @@ import { HttpError, sendError, validationMessage } from './errors.js';
 import { BODY_LIMIT_BYTES, MAX_TARGET_LENGTH, REQUEST_TIMEOUT_MS } from './limits.js';
 import { registerOpsRoutes } from './ops-routes.js';
 import { registerProbeRoute } from './probe-route.js';
+import { registerStatusRoutes, type StatusReaders } from './status-routes.js';
 import type { WebConfig } from './web-config.js';
 import { registerBasicAuth } from './web-config-auth.js';
 import { LiveWebConfig } from './web-config-live.js';
@@ -33,6 +34,8 @@ export interface HttpDeps {
   isReady(): boolean;
   targets(): readonly TargetState[];
   changes(target: string, limit: number): ChangeEvent[];
+  /** What the status pages (/, /matrix, /targets/…, /changes) read besides targets and changes. */
+  status: StatusReaders;
   /** Scrapes of /metrics served at once; more get 503 (default 4). */
   maxConcurrentScrapes?: number;
   /**
@@ -106,5 +109,6 @@ export function buildServer(deps: HttpDeps): FastifyInstance {
   registerOpsRoutes(app, deps);
   registerProbeRoute(app, deps);
   registerApiRoutes(app, deps);
+  registerStatusRoutes(app, deps);
   return app;
 }

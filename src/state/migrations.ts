@@ -52,6 +52,22 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE target_state_rowid RENAME TO target_state;
     `,
   },
+  {
+    // The last few distinct transcripts of each target's successful probes, for the status page's
+    // side-by-side diff. A row is written only when a transcript differs from the target's previous
+    // one, and at most TRANSCRIPTS_KEPT rows per target remain (transcript-history.ts).
+    version: 3,
+    sql: `
+      CREATE TABLE transcript (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        target TEXT NOT NULL,
+        started_at REAL NOT NULL,
+        timings TEXT NOT NULL,
+        entries TEXT NOT NULL
+      );
+      CREATE INDEX transcript_target_id ON transcript (target, id);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

@@ -22,7 +22,7 @@ import { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
 import { decodeState, encodeState } from './state-codec.js';
 import { checkHeader, corruptMessage, lockedMessage, quickCheck } from './store-file-check.js';
 import { StoreError, storeCodeOf, type StoreErrorCode } from './store-error.js';
-import type { ChangeEvent, ChangeKind, TargetState } from './types.js';
+import type { ChangeEvent, ChangeKind, StoredTranscript, TargetState } from './types.js';
 
 export { StoreError, type StoreErrorCode } from './store-error.js';
 
@@ -44,6 +44,25 @@ interface EventRow {
   new_value: string | null;
 }
 
+interface TranscriptRow {
+  target: string;
+  started_at: number;
+  timings: string;
+  entries: string;
+}
+
+function eventOf(r: EventRow): ChangeEvent {
+  return {
+    target: r.target,
+    at: r.at,
+    kind: r.kind as ChangeKind,
+    tls: r.tls === null ? null : r.tls !== 0,
+    subject: r.subject,
+    old_value: r.old_value,
+    new_value: r.new_value,
+  };
+}
+
 export class SqliteStateStore {
   readonly path: string;
   private readonly db: Database.Database;
@@ -53,6 +72,12 @@ export class SqliteStateStore {
   private readonly selectOne: Database.Statement<[string], { target: string; state: string }>;
   private readonly selectChanges: Database.Statement<[string, number], EventRow>;
   private readonly deleteOlder: Database.Statement<[number]>;
+  private readonly selectRecent: Database.Statement<[number], EventRow>;
+  private readonly selectRecentOfKind: Database.Statement<[string, number], EventRow>;
+  private readonly insertTranscript: Database.Statement<[string, number, string, string]>;
+  private readonly trimTranscripts: Database.Statement<[string, string, number]>;
+  private readonly selectTranscripts: Database.Statement<[string, number], TranscriptRow>;
+  private readonly transcriptTransaction: (t: StoredTranscript, keep: number) => void;
   private readonly saveTransaction: (states: readonly TargetState[], events: readonly ChangeEvent[]) => void;
 
   private constructor(path: string, db: Database.Database) {
@@ -72,6 +97,18 @@ export class SqliteStateStore {
         'WHERE target = ? ORDER BY at DESC, id DESC LIMIT ?',
     );
     this.deleteOlder = db.prepare('DELETE FROM change_event WHERE at < ?');
+    const recent = 'SELECT target, at, kind, tls, subject, old_value, new_value FROM change_event';
+    this.selectRecent = db.prepare(`${recent} ORDER BY at DESC, id DESC LIMIT ?`);
+    this.selectRecentOfKind = db.prepare(`${recent} WHERE kind = ? ORDER BY at DESC, id DESC LIMIT ?`);
+    this.insertTranscript = db.prepare('INSERT INTO transcript (target, started_at, timings, entries) VALUES (?, ?, ?, ?)');
+    this.trimTranscripts = db.prepare(
+      'DELETE FROM transcript WHERE target = ? AND id NOT IN (SELECT id FROM transcript WHERE target = ? ORDER BY id DESC LIMIT ?)',
+    );
+    this.selectTranscripts = db.prepare('SELECT target, started_at, timings, entries FROM transcript WHERE target = ? ORDER BY id DESC LIMIT ?');
+    this.transcriptTransaction = db.transaction((t: StoredTranscript, keep: number) => {
+      this.insertTranscript.run(t.target, t.started_at, JSON.stringify(t.timings_seconds), JSON.stringify(t.entries));
+      this.trimTranscripts.run(t.target, t.target, keep);
+    });
     this.saveTransaction = db.transaction((states: readonly TargetState[], events: readonly ChangeEvent[]) => {
       for (const state of states) this.upsertState.run(state.target, encodeState(state), state.last_result?.started_at ?? 0);
       for (const e of events) {
@@ -145,16 +182,33 @@ export class SqliteStateStore {
   /** The target's change events, newest first. */
   changes(target: string, limit: number): ChangeEvent[] {
     if (!Number.isFinite(limit) || limit < 1) return [];
-    const rows = this.guard('ERR_STORE_CORRUPT', () => this.selectChanges.all(target, Math.floor(limit)));
-    return rows.map((r) => ({
-      target: r.target,
-      at: r.at,
-      kind: r.kind as ChangeKind,
-      tls: r.tls === null ? null : r.tls !== 0,
-      subject: r.subject,
-      old_value: r.old_value,
-      new_value: r.new_value,
-    }));
+    return this.guard('ERR_STORE_CORRUPT', () => this.selectChanges.all(target, Math.floor(limit))).map(eventOf);
+  }
+
+  /** The whole fleet's change events, newest first, optionally of one kind only. */
+  recentChanges(limit: number, kind?: ChangeKind): ChangeEvent[] {
+    if (!Number.isFinite(limit) || limit < 1) return [];
+    const n = Math.floor(limit);
+    const rows = this.guard('ERR_STORE_CORRUPT', () => (kind === undefined ? this.selectRecent.all(n) : this.selectRecentOfKind.all(kind, n)));
+    return rows.map(eventOf);
+  }
+
+  /** One transaction: the transcript, and the target's older ones beyond the newest `keep` deleted. */
+  saveTranscript(transcript: StoredTranscript, keep: number): void {
+    this.guard('ERR_STORE_UNWRITABLE', () => this.transcriptTransaction(transcript, keep));
+  }
+
+  /** The target's stored transcripts, newest first. */
+  transcripts(target: string, limit: number): StoredTranscript[] {
+    const rows = this.guard('ERR_STORE_CORRUPT', () => this.selectTranscripts.all(target, limit));
+    return rows.map((r) => {
+      try {
+        return { target: r.target, started_at: r.started_at, timings_seconds: JSON.parse(r.timings), entries: JSON.parse(r.entries) } as StoredTranscript;
+      } catch (error) {
+        const detail = `a stored transcript of target ${JSON.stringify(target)} cannot be decoded: ${messageOf(error)}`;
+        throw new StoreError('ERR_STORE_CORRUPT', this.path, corruptMessage(this.path, detail), { cause: error });
+      }
+    });
   }
 
   /** Deletes change events older than the retention; returns how many. */

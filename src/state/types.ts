@@ -71,3 +71,12 @@ export interface TargetState {
   /** Probe failures counted, keyed "stage/reason". */
   failure_counts: Record<string, number>;
 }
+
+/** One stored transcript of a successful probe (transcript-history.ts). */
+export interface StoredTranscript {
+  target: string;
+  /** Unix seconds when the probe started. */
+  started_at: number;
+  timings_seconds: ProbeResult['timings_seconds'];
+  entries: ProbeResult['transcript'];
+}

@@ -8,6 +8,8 @@
 // --keep leaves the generated configs, stores and scrapes in the temp dir.
 // --node-options="--optimize-for-size …" runs ehlo-exporter with those Node/V8 options.
 // --profile writes ehlo-exporter's CPU profiles (node --cpu-prof) to .bench-build/profiles/.
+// --status-page measures the status page instead (1,000 and 10,000 targets, or --sizes): curl and
+// headless Chromium against an exporter probing the fake fleet (status-page-run.ts).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -18,6 +20,7 @@ import { blackboxVersion, runBlackbox } from './blackbox-run.js';
 import { runExporterScenario, type ProbeMode, type Scenario } from './exporter-run.js';
 import { FleetClient } from './fleet-client.js';
 import { runNodeFloor } from './node-floor-run.js';
+import { runStatusPageBench } from './status-page-run.js';
 import type { Pace } from './drive.js';
 import { load1 } from './proc-stats.js';
 import { markdownTable, referenceTable, type Row } from './report.js';
@@ -37,6 +40,7 @@ const { values } = parseArgs({
     'no-blackbox': { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
     'node-options': { type: 'string' },
+    'status-page': { type: 'boolean', default: false },
   },
 });
 
@@ -84,6 +88,26 @@ function machine(): string {
 }
 
 const log = (line: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+
+async function statusPage(): Promise<void> {
+  const sizes = values.sizes?.split(',').map(Number) ?? [1_000, 10_000];
+  const dir = mkdtempSync(join(tmpdir(), 'ehlo-bench-'));
+  const certs = makeCertificates(dir);
+  const fleet = await FleetClient.start(certs, 1800);
+  let table: string;
+  try {
+    log(`status page at ${sizes.join(', ')} targets; machine: ${machine()}; load1 ${load1().toFixed(2)}`);
+    table = await runStatusPageBench(sizes, { mainJs: MAIN_JS, dir, fleet, certs, log });
+  } finally {
+    await fleet.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const when = new Date().toISOString().slice(0, 16).replace('T', ' ');
+  const text = [`### ehlo-exporter status page, ${when} UTC`, '', `Machine: ${machine()}.`, 'curl from another process, sequential, after 3 warm-up fetches; the exporter probes the fleet meanwhile.', '', table, ''].join('\n');
+  process.stdout.write(`\n${text}`);
+  mkdirSync(OUT, { recursive: true });
+  writeFileSync(join(OUT, `status-page-${when.replace(/[ :]/g, '-')}.md`), text);
+}
 
 async function main(): Promise<void> {
   const list = scenarios();
@@ -162,4 +186,4 @@ async function main(): Promise<void> {
   log(`table written to ${file}${profileDir ? `; CPU profiles in ${profileDir}` : ''}`);
 }
 
-await main();
+await (values['status-page'] ? statusPage() : main());

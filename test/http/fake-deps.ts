@@ -46,6 +46,13 @@ export function fakeDeps(over: Partial<HttpDeps> & { registry?: Registry } = {})
       deps.calls.changes.push([target, limit]);
       return Array.from({ length: 3000 }, (_, i) => change(target, i)).slice(0, limit);
     },
+    status: {
+      expectations: () => undefined,
+      backoffSeconds: () => 0,
+      recentChanges: (limit) => deps.states.flatMap((s) => Array.from({ length: 3 }, (_, i) => change(s.target, i))).sort((a, b) => b.at - a.at).slice(0, limit),
+      transcripts: () => [],
+      now: () => T0 + 60,
+    },
     ...over,
   };
   return deps;

@@ -39,6 +39,7 @@ const app = buildServer({
   isReady: () => true,
   targets: () => states,
   changes: () => [],
+  status: { ...source, recentChanges: () => [], transcripts: () => [], now: () => Math.floor(Date.now() / 1000) },
 });
 const url = `${await app.listen({ host: '127.0.0.1', port: 0 })}/metrics`;
 
