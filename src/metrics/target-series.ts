@@ -154,7 +154,7 @@ function addSide(
     labelled.add(extension);
     buf.add(M.extension, base, 0, extension, tls);
   }
-  buf.add(M.extensionsDropped, base, unlabelled, tls);
+  buf.add(M.extensionsUnlabelled, base, unlabelled, tls);
 
   let mechanisms = 0;
   for (const mechanism of facts.auth_mechanisms) {

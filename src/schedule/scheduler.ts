@@ -63,8 +63,13 @@ export class Scheduler {
     return this.dispatcher.backoffSeconds(target);
   }
 
+  /** A copy: the counters go on changing while a scrape reads them. */
   snapshotStats(): SchedulerStats {
-    return this.stats;
+    return {
+      probesTotal: { ...this.stats.probesTotal },
+      roundsMissed: { ...this.stats.roundsMissed },
+      latenessSeconds: { ...this.stats.latenessSeconds },
+    };
   }
 
   /** Replace the running schedule with these groups (start-up and every successful reload). */

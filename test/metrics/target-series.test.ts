@@ -1,4 +1,4 @@
-// The TargetState → series rules of issue 3, one behaviour per test, read back from the text.
+// How a TargetState becomes series: one rendering rule per test, read back from the exposition text.
 import { describe, expect, it } from 'vitest';
 import { createExporterRegistry } from '../../src/metrics/exporter-registry.js';
 import type { MetricsSource } from '../../src/metrics/exporter-status.js';

@@ -1,4 +1,4 @@
-// Crash safety of the store (issue 6): a writer is SIGKILLed mid-loop, the store is reopened, and
+// Crash safety of the store: a writer is SIGKILLed mid-loop, the store is reopened, and
 // every change event the writer saw committed is there, with a baseline consistent with them.
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
