@@ -77,9 +77,9 @@ export function formatProbeResult(result: ProbeResult, options: { transcript: bo
   out.push(`Target      ${result.target}${where}`);
   const total = seconds(result.timings_seconds.total);
   if (result.error) {
-    const { stage, reason, code, message } = result.error;
+    const { stage, reason, detail, code, message } = result.error;
     out.push(`Result      FAILED at ${stage}: ${reason}${code !== null ? ` (${code})` : ''} after ${total}`);
-    out.push(`            ${message}`);
+    out.push(`            ${message}${detail !== null ? ` [${detail}]` : ''}`);
   } else {
     out.push(`Result      OK in ${total}`);
   }

@@ -7,7 +7,7 @@
 //   (the last result when it succeeded, else the baseline). A server that is down has not lost its
 //   extensions; exporting them from the failed probe would flip every `smtp_extension_advertised`
 //   to 0 and fire the extension-removed alert on each outage. `smtp_probe_success` says it is down.
-import type { EhloFacts, Phase, Stage } from '../smtp/types.js';
+import type { EhloFacts, Phase, Stage } from '../probe/probe-result.js';
 import { CHANGE_KINDS, type TargetState } from '../state/types.js';
 import {
   MAX_AUTH_MECHANISMS_PER_SIDE,

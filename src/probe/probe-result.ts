@@ -1,16 +1,12 @@
 // The one answer a probe gives for one target and one attempt. Its field names are the
 // `ehlo-exporter probe --json` contract, so the same object is printed, stored and served.
-import type {
-  EhloFacts,
-  Phase,
-  ProbeFailure,
-  Reply,
-  SizeFacts,
-  Stage,
-  TlsFacts,
-  TranscriptEntry,
-  StartTlsMode,
-} from '../smtp/types.js';
+import type { ProbeFailure, Stage } from '../smtp/failure.js';
+import type { EhloFacts, Phase, Reply, SizeFacts, TlsFacts, TranscriptEntry, StartTlsMode } from '../smtp/types.js';
+
+// The types a result is made of, for the layers that read results (state, metrics, http): they
+// take them from here and never reach into smtp/.
+export type { FailureDetail, FailureKey, FailureReason, ProbeFailure, ReplyCode, Stage } from '../smtp/failure.js';
+export type { CertificateFacts, EhloFacts, Phase, Reply, SizeFacts, StartTlsMode, TlsFacts, TranscriptEntry } from '../smtp/types.js';
 
 export interface ProbeResult {
   /** As given: host:port, [v6]:port. */

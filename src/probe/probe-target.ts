@@ -1,5 +1,6 @@
 // One target, one attempt, one ProbeResult. Never rejects because of the target: every failure of
 // the server, the network or TLS becomes `success: false` with a stage and a stable reason.
+import { probeFailure } from '../smtp/failure.js';
 import { DEFAULT_REPLY_LIMITS } from '../smtp/reply-assembler.js';
 import { runSession } from '../smtp/session.js';
 import { SYSTEM_CLOCK } from '../smtp/session-options.js';
@@ -77,6 +78,6 @@ function optionFailure(err: unknown): SessionRecord {
   const message = err instanceof Error ? err.message : String(err);
   const record = emptySessionRecord();
   record.timings.total = 0;
-  record.failure = { stage: 'connect', reason: 'tls_error', code: null, message: `connect: invalid TLS options: ${message}` };
+  record.failure = probeFailure('connect', 'ERR_TLS_OPTIONS', `invalid TLS options: ${message}`);
   return record;
 }

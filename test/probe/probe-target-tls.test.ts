@@ -160,8 +160,8 @@ describe('certificate facts without verification', () => {
     const server = await serve({ tls: expired });
     const result = await probe(server, {}, { failOnVerifyError: true });
     expect(result.success).toBe(false);
-    expect(result.error).toMatchObject({ stage: 'tls_handshake', reason: 'tls_verify', code: null });
-    expect(result.error?.message).toContain('CERT_HAS_EXPIRED');
+    expect(result.error).toMatchObject({ stage: 'tls_handshake', reason: 'tls_verify', detail: 'ERR_CERT_NOT_VERIFIED', code: null });
+    expect(result.tls?.verify_error).toBe('CERT_HAS_EXPIRED');
     expect(result.tls?.cert?.fingerprint_sha256).toBe(new X509Certificate(expired.cert).fingerprint256);
     expect(result.extensions).toEqual([]);
     expect(server.lastSession?.commands).toEqual(['EHLO probe.example.net', 'STARTTLS', 'QUIT']);

@@ -1,7 +1,8 @@
 // Builds ProbeResults for the state tests from EHLO lines, independent of the real EHLO parser so
 // that these tests pin the state layer's behaviour, not the parser's.
 import type { ProbeResult } from '../../src/probe/probe-result.js';
-import type { EhloFacts, FailureReason, Stage } from '../../src/smtp/types.js';
+import type { EhloFacts, FailureReason, Stage } from '../../src/probe/probe-result.js';
+import { FAILURE_DETAILS, reasonOf } from '../../src/smtp/failure.js';
 
 /** EHLO lines after the greeting line, e.g. ['PIPELINING', 'SIZE 1000', 'AUTH PLAIN LOGIN']. */
 export function facts(lines: readonly string[]): EhloFacts {
@@ -104,7 +105,13 @@ export function failure(stage: Stage, reason: FailureReason, o: { target?: strin
   return {
     ...base,
     success: false,
-    error: { stage, reason, code: reason === 'service_unavailable' ? 421 : null, message: `${stage} failed: ${reason}` },
+    error: {
+      stage,
+      reason,
+      detail: FAILURE_DETAILS.find((d) => reasonOf(d) === reason) ?? null,
+      code: reason === 'service_unavailable' ? 421 : null,
+      message: `${stage} failed: ${reason}`,
+    },
     esmtp: null,
     banner: null,
     size: { advertised: false, limit_bytes: null, no_fixed_limit: false },
