@@ -1,6 +1,7 @@
 // JSON API: the state of every target and each target's change history.
 import type { FastifyInstance } from 'fastify';
 import type { ProbeResult } from '../probe/probe-result.js';
+import { flatFailureCounts } from '../state/failure-counts.js';
 import type { TargetState } from '../state/types.js';
 import { HttpError } from './errors.js';
 import { DEFAULT_CHANGES_LIMIT, MAX_CHANGES_LIMIT, MAX_TARGET_LENGTH } from './limits.js';
@@ -34,7 +35,7 @@ export function summarise(t: TargetState): TargetSummary {
     known_extensions: t.known_extensions,
     change_counts: t.change_counts,
     last_change_at: t.last_change_at,
-    failure_counts: t.failure_counts,
+    failure_counts: flatFailureCounts(t.failure_counts),
   };
 }
 

@@ -1,5 +1,6 @@
 // TargetState ⇄ the JSON document stored per target, and the trimming that keeps rows small.
 import type { ProbeResult } from '../probe/probe-result.js';
+import { decodeFailureCounts } from './failure-counts.js';
 import type { TargetState } from './types.js';
 
 /** Transcript lines kept for a failed probe: the end of the session, where it went wrong. */
@@ -60,7 +61,15 @@ export function decodeState(target: string, json: string): TargetState {
       plain: { ...doc.known_extensions?.plain },
       tls: { ...doc.known_extensions?.tls },
     },
+    last_result: decodeResult(doc.last_result),
     change_counts: { ...doc.change_counts },
-    failure_counts: { ...doc.failure_counts },
+    failure_counts: decodeFailureCounts(doc.failure_counts),
   };
+}
+
+/** A result stored before failures carried a detail code reads as one whose detail was not recorded. */
+function decodeResult(result: ProbeResult | null | undefined): ProbeResult | null {
+  if (result === undefined || result === null) return null;
+  if (result.error === null || result.error.detail !== undefined) return result;
+  return { ...result, error: { ...result.error, detail: null } };
 }

@@ -12,6 +12,7 @@
 import type { ProbeResult } from '../probe/probe-result.js';
 import { baselineFrom, nextBaseline } from './baseline.js';
 import { detectChanges } from './change-detection.js';
+import { countFailure } from './failure-counts.js';
 import { updateKnownExtensions } from './known-extensions.js';
 import type { SqliteStateStore } from './sqlite-store.js';
 import { shareUnchanged } from './share-unchanged.js';
@@ -106,11 +107,7 @@ export class TargetStates {
       };
     } else {
       // A failed probe is never a capability change: the baseline and known extensions stay.
-      const failures = { ...prev.failure_counts };
-      if (result.error !== null) {
-        const key = `${result.error.stage}/${result.error.reason}`;
-        failures[key] = (failures[key] ?? 0) + 1;
-      }
+      const failures = result.error === null ? prev.failure_counts : countFailure(prev.failure_counts, result.error);
       next = {
         ...prev,
         group,

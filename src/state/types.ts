@@ -1,6 +1,7 @@
 // What the exporter remembers about each target, and the change events it derives.
 import type { EhloFacts } from '../smtp/types.js';
 import type { ProbeResult } from '../probe/probe-result.js';
+import type { FailureCounts } from './failure-counts.js';
 
 export type ChangeKind =
   | 'size_increased'
@@ -68,6 +69,6 @@ export interface TargetState {
   change_counts: Partial<Record<ChangeKind, number>>;
   /** Unix seconds of the latest change event, null if none. */
   last_change_at: number | null;
-  /** Probe failures counted, keyed "stage/reason". */
-  failure_counts: Record<string, number>;
+  /** Probe failures counted per stage and reason. */
+  failure_counts: FailureCounts;
 }
