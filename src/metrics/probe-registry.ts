@@ -22,6 +22,7 @@ function stateOf(result: ProbeResult, group: string): TargetState {
     change_counts: {},
     last_change_at: null,
     failure_counts: result.error === null ? {} : countFailure({}, result.error),
+    backoff: null,
   };
 }
 

@@ -1,7 +1,7 @@
 // TargetState ⇄ the JSON document stored per target, and the trimming that keeps rows small.
 import type { ProbeResult } from '../probe/probe-result.js';
 import { decodeFailureCounts } from './failure-counts.js';
-import type { TargetState } from './types.js';
+import type { BackoffState, TargetState } from './types.js';
 
 /** Transcript lines kept for a failed probe: the end of the session, where it went wrong. */
 export const MAX_STORED_TRANSCRIPT_ENTRIES = 50;
@@ -34,6 +34,7 @@ export function emptyState(target: string, group: string): TargetState {
     change_counts: {},
     last_change_at: null,
     failure_counts: {},
+    backoff: null,
   };
 }
 
@@ -64,7 +65,16 @@ export function decodeState(target: string, json: string): TargetState {
     last_result: decodeResult(doc.last_result),
     change_counts: { ...doc.change_counts },
     failure_counts: decodeFailureCounts(doc.failure_counts),
+    backoff: decodeBackoff(doc.backoff),
   };
+}
+
+/** A back-off as stored, or null for none, an older document or a damaged one (the target is then probed as usual). */
+function decodeBackoff(raw: unknown): BackoffState | null {
+  if (typeof raw !== 'object' || raw === null) return null;
+  const { strikes, until_ms } = raw as Partial<BackoffState>;
+  if (!Number.isSafeInteger(strikes) || strikes! < 1 || typeof until_ms !== 'number' || !Number.isFinite(until_ms)) return null;
+  return { strikes: strikes!, until_ms };
 }
 
 /** A result stored before failures carried a detail code reads as one whose detail was not recorded. */

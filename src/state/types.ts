@@ -54,6 +54,13 @@ export interface Baseline {
   cert_fingerprint_sha256: string | null;
 }
 
+/** RFC 5321 §3.8 politeness: consecutive 421 answers, and until when the target is left alone. */
+export interface BackoffState {
+  strikes: number;
+  /** Unix milliseconds (wall clock), so it means the same after a restart. */
+  until_ms: number;
+}
+
 /** Everything remembered of one target; this survives restarts. */
 export interface TargetState {
   target: string;
@@ -71,4 +78,6 @@ export interface TargetState {
   last_change_at: number | null;
   /** Probe failures counted per stage and reason. */
   failure_counts: FailureCounts;
+  /** The 421 back-off under way after the last probe, kept so that a restart does not cut it short. */
+  backoff: BackoffState | null;
 }
