@@ -29,7 +29,7 @@ export class OnDemandProber {
   private config: ExporterConfig;
   private ca: CaBundles;
   private allow: AllowList;
-  private buckets: TokenBuckets;
+  private readonly buckets: TokenBuckets;
   private byAddress = new Map<string, TargetConfig>();
 
   constructor(config: ExporterConfig, ca: CaBundles, private readonly deps: OnDemandDeps) {
@@ -40,12 +40,13 @@ export class OnDemandProber {
     this.index();
   }
 
-  /** Swap in a new config (after a successful reload). */
+  /** Swap in a new config (after a successful reload); the rate limits' state carries over. */
   apply(config: ExporterConfig, ca: CaBundles): void {
     this.config = config;
     this.ca = ca;
     this.allow = parseAllowList(config.probe_endpoint.allow);
-    this.buckets = this.newBuckets();
+    const e = config.probe_endpoint;
+    this.buckets.setLimits({ perKeyPerMinute: e.per_target_per_minute, totalPerMinute: e.total_per_minute });
     this.index();
   }
 
