@@ -1,5 +1,5 @@
 // TargetState ⇄ the JSON document stored per target, and the trimming that keeps rows small.
-import type { ProbeResult } from '../probe/probe-result.js';
+import type { Capabilities, ProbeResult } from '../probe/probe-result.js';
 import { decodeFailureCounts } from './failure-counts.js';
 import type { BackoffState, TargetState } from './types.js';
 
@@ -77,9 +77,14 @@ function decodeBackoff(raw: unknown): BackoffState | null {
   return { strikes: strikes!, until_ms };
 }
 
-/** A result stored before failures carried a detail code reads as one whose detail was not recorded. */
-function decodeResult(result: ProbeResult | null | undefined): ProbeResult | null {
-  if (result === undefined || result === null) return null;
+/**
+ * A stored result as this version holds it: the effective capability fields an older version stored
+ * beside the EHLO replies are dropped (each fact is held once; capabilitiesOf() derives them), and a
+ * failure stored before failures carried a detail code reads as one whose detail was not recorded.
+ */
+function decodeResult(stored: ProbeResult | null | undefined): ProbeResult | null {
+  if (stored === undefined || stored === null) return null;
+  const { size: _s, extensions: _e, extensions_before_tls: _b, auth_mechanisms: _a, limits: _l, ...result } = stored as ProbeResult & Partial<Capabilities>;
   if (result.error === null || result.error.detail !== undefined) return result;
   return { ...result, error: { ...result.error, detail: null } };
 }

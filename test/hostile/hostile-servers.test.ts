@@ -11,7 +11,7 @@ import { MAX_EXTENSIONS_PER_SIDE } from '../../src/metrics/label-values.js';
 import { probeLog } from '../../src/http/probe-log.js';
 import { probeTarget } from '../../src/probe/probe-target.js';
 import type { ProbeOptions } from '../../src/probe/probe-options.js';
-import type { ProbeResult } from '../../src/probe/probe-result.js';
+import { toProbeJson, type ProbeResult, type ProbeResultJson } from '../../src/probe/probe-result.js';
 import { SqliteStateStore } from '../../src/state/sqlite-store.js';
 import { TargetStates } from '../../src/state/target-states.js';
 import { MAX_EHLO_EVENTS_PER_PROBE } from '../../src/state/change-detection.js';
@@ -43,11 +43,11 @@ function options(over: Partial<ProbeOptions> = {}): ProbeOptions {
   };
 }
 
-async function probe(server: RawServer, over: Partial<ProbeOptions> = {}): Promise<ProbeResult> {
+async function probe(server: RawServer, over: Partial<ProbeOptions> = {}): Promise<ProbeResultJson> {
   const result = await probeTarget({ target: `127.0.0.1:${server.port}`, host: '127.0.0.1', port: server.port }, options(over));
   // Every case: the probe ends inside its deadline (plus the close grace), whatever the server does.
   expect(result.timings_seconds.total).toBeLessThan((over.timeoutSeconds ?? 2) + 1);
-  return result;
+  return toProbeJson(result);
 }
 
 /** Invariants of any result, however hostile the server: facts within the grammar and bounds. */

@@ -6,7 +6,7 @@ import type net from 'node:net';
 import { afterEach, describe, expect, test } from 'vitest';
 import { probeTarget } from '../../src/probe/probe-target.js';
 import type { ProbeOptions } from '../../src/probe/probe-options.js';
-import type { ProbeResult } from '../../src/probe/probe-result.js';
+import { toProbeJson, type ProbeResult, type ProbeResultJson } from '../../src/probe/probe-result.js';
 import { createCa } from '../fakes/certificates.js';
 import { startTlsServer, type RawServer } from './raw-smtp-server.js';
 
@@ -18,7 +18,7 @@ afterEach(async () => {
 const ca = createCa();
 const leaf = ca.issue({ commonName: 'localhost', sans: ['localhost', '127.0.0.1'] });
 
-async function probe(server: RawServer, over: Partial<ProbeOptions> = {}): Promise<ProbeResult> {
+async function probe(server: RawServer, over: Partial<ProbeOptions> = {}): Promise<ProbeResultJson> {
   const options: ProbeOptions = {
     heloName: 'probe.example.net',
     starttls: 'auto',
@@ -29,7 +29,7 @@ async function probe(server: RawServer, over: Partial<ProbeOptions> = {}): Promi
   };
   const result = await probeTarget({ target: `127.0.0.1:${server.port}`, host: '127.0.0.1', port: server.port }, options);
   expect(result.timings_seconds.total).toBeLessThan(options.timeoutSeconds + 1);
-  return result;
+  return toProbeJson(result);
 }
 
 describe('TLS that goes wrong after STARTTLS', () => {

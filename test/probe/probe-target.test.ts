@@ -4,7 +4,7 @@ import net from 'node:net';
 import { afterEach, describe, expect, test } from 'vitest';
 import { probeTarget } from '../../src/probe/probe-target.js';
 import type { ProbeOptions } from '../../src/probe/probe-options.js';
-import type { ProbeResult } from '../../src/probe/probe-result.js';
+import { toProbeJson, type ProbeResult, type ProbeResultJson } from '../../src/probe/probe-result.js';
 import { ScriptedSmtpServer, type ScriptedServerOptions } from '../fakes/scripted-smtp-server.js';
 
 const servers: ScriptedSmtpServer[] = [];
@@ -29,8 +29,11 @@ function options(over: Partial<ProbeOptions> = {}): ProbeOptions {
   };
 }
 
-function probe(server: { port: number }, over: Partial<ProbeOptions> = {}): Promise<ProbeResult> {
-  return probeTarget({ target: `127.0.0.1:${server.port}`, host: '127.0.0.1', port: server.port }, options(over));
+/** The probe's answer in its `probe --json` form, the contract these tests check. */
+const probeJson = (...args: Parameters<typeof probeTarget>) => probeTarget(...args).then((r) => toProbeJson(r));
+
+function probe(server: { port: number }, over: Partial<ProbeOptions> = {}): Promise<ProbeResultJson> {
+  return probeJson({ target: `127.0.0.1:${server.port}`, host: '127.0.0.1', port: server.port }, options(over));
 }
 
 /** The client's manners, asserted after every conversation that got past the greeting. */

@@ -1,9 +1,10 @@
 // Failure counts keyed by the typed (stage, reason) pair: counting leaves the input alone, the /api
-// form stays flat, and documents stored in the old flat form (or damaged) decode safely.
+// form stays flat, and documents stored in the old flat form (or damaged) decode safely; so do
+// results stored by older versions (no detail code, capability fields kept twice).
 import { describe, expect, it } from 'vitest';
 import { countFailure, decodeFailureCounts, failureEntries, flatFailureCounts } from '../../src/state/failure-counts.js';
 import { decodeState, encodeState, emptyState } from '../../src/state/state-codec.js';
-import { failure } from './probe-result-builder.js';
+import { failure, success } from './probe-result-builder.js';
 
 describe('failure counts', () => {
   it('counts a key without changing the counts it was given', () => {
@@ -30,6 +31,15 @@ describe('failure counts', () => {
     ['not an object', [1, 2], {}],
   ])('decodes a stored document: %s', (_what, raw, expected) => {
     expect(decodeFailureCounts(raw)).toEqual(expected);
+  });
+
+  it('reads a result stored by an older version without the capability fields it kept twice', () => {
+    const state = { ...emptyState('a:25', 'mx'), last_result: success() };
+    const caps = { size: { advertised: true, limit_bytes: 1, no_fixed_limit: false }, extensions: ['SIZE'], extensions_before_tls: [], auth_mechanisms: [], limits: {} };
+    const doc = JSON.stringify({ ...state, last_result: { ...state.last_result, ...caps } });
+    const decoded = decodeState('a:25', doc).last_result!;
+    for (const key of Object.keys(caps)) expect(decoded, key).not.toHaveProperty(key);
+    expect(decoded.ehlo_after_tls).toEqual(state.last_result.ehlo_after_tls);
   });
 
   it('round-trips through the state codec, and an old failed result gets detail null', () => {
