@@ -7,8 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createApp, type App } from '../../src/app.js';
+import type { App } from '../../src/app.js';
 import { ScriptedSmtpServer } from '../fakes/scripted-smtp-server.js';
+import { createAppInDir } from '../support/app-in-dir.js';
 import { sampleValue } from '../support/scrape.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -42,14 +43,7 @@ function writeConfig(over: { schedule?: string; perTarget?: number; broken?: boo
 
 async function start(): Promise<App> {
   const destination = { write: (line: string) => void logLines.push(JSON.parse(line) as { msg: string; level: number }) };
-  app = await createApp({
-    configFile: join(dir, 'ehlo-exporter.yml'),
-    storagePath: join(dir, 'state.db'),
-    defaultHeloName: 'probe.ehlo-exporter.test',
-    version: 'test',
-    nodeVersion: process.version,
-    logger: pino({ level: 'info' }, destination),
-  });
+  app = await createAppInDir(dir, pino({ level: 'info' }, destination));
   return app;
 }
 
