@@ -1,12 +1,15 @@
-// The composition root: wires config, store, scheduler, metrics and the HTTP server together.
-// No logic of its own beyond the order things start, reload and stop in.
+// The composition root: wires config, store, scheduler, metrics and the HTTP server together, in
+// the order things start, reload and stop in. Its state is one immutable value (AppState), swapped
+// whole: a reload builds the next RunningConfig completely, then switches to it in one assignment.
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { loadConfigFile } from './config/load-config.js';
-import type { ExporterConfig, TargetConfig } from './config/types.js';
+import { coalesce } from './app/coalesce.js';
+import { readRunningConfig, type ConfigSource, type RunningConfig } from './app/running-config.js';
+import type { TargetConfig } from './config/types.js';
 import { buildServer } from './http/server.js';
+import type { StatusReaders } from './http/status-routes.js';
 import { loadWebConfig } from './http/web-config.js';
-import { LiveWebConfig, WEB_CONFIG_POLL_MS, type WebConfigRefresh } from './http/web-config-live.js';
+import { LiveWebConfig, WEB_CONFIG_POLL_MS } from './http/web-config-live.js';
 import { createExporterRegistry, type ExporterRegistry } from './metrics/exporter-registry.js';
 import type { MetricsSource } from './metrics/exporter-status.js';
 import { addRuntimeMetrics } from './metrics/runtime-metrics.js';
@@ -14,18 +17,16 @@ import type { ProbeResult } from './probe/probe-result.js';
 import { probeTarget } from './probe/probe-target.js';
 import { OnDemandProber } from './schedule/on-demand-prober.js';
 import { Scheduler } from './schedule/scheduler.js';
-import { SINGLE_SHARD, shardConfig, type ShardSpec } from './schedule/shard.js';
-import { probeOptionsFor, readCaBundles, targetAddressOf, type CaBundles } from './schedule/target-probe-options.js';
+import type { ShardSpec } from './schedule/shard.js';
+import { probeOptionsFor, targetAddressOf } from './schedule/target-probe-options.js';
 import { SqliteStateStore } from './state/sqlite-store.js';
 import { emptyState } from './state/state-codec.js';
 import { TargetStates } from './state/target-states.js';
 import { TranscriptHistory } from './state/transcript-history.js';
 import type { BuildInfo } from './version/build-info.js';
 
-export interface AppOptions {
-  configFile: string;
+export interface AppOptions extends ConfigSource {
   storagePath: string;
-  defaultHeloName: string;
   version: string;
   nodeVersion: string;
   /** The git revision and branch of the build, for smtp_exporter_build_info (default: unknown). */
@@ -43,82 +44,149 @@ export interface AppOptions {
   runtimeMetrics?: boolean;
 }
 
+/** How a reload waits for the other requests and signals that arrived with it (see coalesce.ts). */
+const RELOAD_GATHERING = { quietMs: 50, maxWaitMs: 1000 };
+
+export type ReloadOutcome = { ok: true } | { ok: false; error: string };
+
 export interface App {
   server: FastifyInstance;
-  reload(): Promise<{ ok: true } | { ok: false; error: string }>;
+  /** Coalesced: concurrent calls (HTTP or SIGHUP) share one reload or one follow-up. */
+  reload(): Promise<ReloadOutcome>;
   /** Stop the scheduler, wait for in-flight probes (bounded), close the server, close the store. */
   close(): Promise<void>;
 }
 
-/** `config` is this shard's share (scheduled and exported); `full` lets /probe serve any configured target. */
-function loadConfig(options: AppOptions): { config: ExporterConfig; full: ExporterConfig; ca: CaBundles } {
-  const full = loadConfigFile(options.configFile, { defaultHeloName: options.defaultHeloName });
-  return { config: shardConfig(full, options.shard ?? SINGLE_SHARD), full, ca: readCaBundles(full) };
+/** Everything the exporter's behaviour depends on that is not runtime memory (states, rate limits, back-offs). */
+interface AppState {
+  readonly running: RunningConfig;
+  readonly reloadSuccessful: boolean;
+  /** Unix seconds. */
+  readonly lastReloadSuccess: number;
+  readonly storeErrors: number;
+}
+
+/** The parts createApp wires together, handed to the steps below. */
+interface Parts {
+  readonly options: AppOptions;
+  readonly log: Logger;
+  readonly now: () => number;
+  readonly store: SqliteStateStore;
+  readonly states: TargetStates;
+  readonly scheduler: Scheduler;
+  readonly onDemand: OnDemandProber;
+  readonly transcripts: TranscriptHistory;
+  /** Stops re-reading the web config; a no-op without one. */
+  readonly stopWebWatch: () => void;
+  /** The one place AppState is read and swapped. */
+  state(): AppState;
+  swap(next: Partial<AppState>): void;
 }
 
 /** Throws the config's ConfigError, the web config's WebConfigError or the store's StoreError: main reports them and exits. */
 export async function createApp(options: AppOptions): Promise<App> {
   const now = options.now ?? Date.now;
   const log = options.logger;
-  let { config, full, ca } = loadConfig(options);
+  let state: AppState = { running: readRunningConfig(options), reloadSuccessful: true, lastReloadSuccess: now() / 1000, storeErrors: 0 };
   const web = options.webConfigFile === undefined ? undefined : new LiveWebConfig(loadWebConfig(options.webConfigFile));
-  const reportWeb = (r: WebConfigRefresh) => {
-    if (r.outcome === 'applied') log.info({ file: options.webConfigFile }, 'web config reloaded');
-    if (r.outcome === 'failed') log.error({ file: options.webConfigFile, err: r.error }, 'web config reload failed; the previous web config keeps running');
-  };
-  const stopWebWatch = web?.watch(options.webConfigPollMs ?? WEB_CONFIG_POLL_MS, reportWeb);
   const store = SqliteStateStore.open(options.storagePath);
-  const states = new TargetStates(store, { now: () => Math.floor(now() / 1000), retentionDays: config.storage.retention_days });
+  const states = new TargetStates(store, { now: () => Math.floor(now() / 1000), retentionDays: state.running.config.storage.retention_days });
   states.load();
-  let targetsByName = new Map(config.targets.map((t) => [t.name, t]));
-  states.retain(new Set(targetsByName.keys()));
+  states.retain(new Set(state.running.targetsByName.keys()));
+  // The scheduler starts nothing before start() below, by which time `parts` and `registry` exist.
+  const scheduler = new Scheduler(state.running.config.politeness, {
+    run: (target) => probeTarget(targetAddressOf(target), probeOptionsFor(target, state.running.ca)),
+    onResult: (target, result) => recordResult(parts, registry, target, result),
+    onError: (target, error) => log.error({ target: target.name, err: error }, 'internal error while probing'),
+  }, now);
+  const onDemand = new OnDemandProber(state.running.full, state.running.ca, { probe: probeTarget, backoffSeconds: (name) => scheduler.backoffSeconds(name), now });
   const transcripts = new TranscriptHistory(store);
+  const stopWebWatch = watchWebConfig(web, options, log);
+  const parts: Parts = { options, log, now, store, states, scheduler, onDemand, transcripts, stopWebWatch, state: () => state, swap: (next) => void (state = { ...state, ...next }) };
+  const registry = createExporterRegistry(metricsSource(parts));
+  if (options.runtimeMetrics === true) addRuntimeMetrics(registry);
+  const reload = coalesce(() => reloadOnce(parts), RELOAD_GATHERING);
+  const server = buildServer({
+    registry,
+    logger: log,
+    probeOnDemand: (input, maxSeconds) => onDemand.probe(input, maxSeconds),
+    reload,
+    isReady: () => true,
+    web,
+    // Every configured target, probed or not yet, so a fresh start does not look empty.
+    targets: () => state.running.config.targets.map((t) => states.get(t.name) ?? emptyState(t.name, t.group)),
+    changes: (target, limit) => states.changes(target, limit),
+    status: statusReaders(parts),
+  });
+  start(parts);
+  let closing: Promise<void> | null = null;
+  return { server, reload, close: () => (closing ??= closeInOrder(parts, server)) };
+}
 
-  let reloadSuccessful = true;
-  let lastReloadSuccess = now() / 1000;
-  let storeErrors = 0;
+/** Resumes 421 back-offs a previous run persisted, then starts the schedule. */
+function start({ options, log, states, scheduler, state }: Parts): void {
+  const { config } = state().running;
+  for (const target of config.targets) {
+    const backoff = states.get(target.name)?.backoff;
+    if (backoff) scheduler.restoreBackoff(target.name, { strikes: backoff.strikes, untilMs: backoff.until_ms });
+  }
+  scheduler.apply(config.groups, config.politeness);
+  log.info({ file: options.configFile, targets: config.targets.length, storage: options.storagePath }, 'ehlo-exporter started');
+}
 
-  const onStoreError = (error: Error | null, fields: Record<string, unknown>, what: string) => {
-    if (error === null) return;
-    storeErrors++;
-    log.error({ ...fields, err: error.message }, what);
-  };
+/** A scheduled result goes into the target's state (with its back-off), the pre-rendered series, and the log. */
+function recordResult(parts: Parts, registry: ExporterRegistry, target: TargetConfig, result: ProbeResult): void {
+  const entry = parts.scheduler.backoffEntry(target.name);
+  const backoff = entry === null ? null : { strikes: entry.strikes, until_ms: entry.untilMs };
+  const { events, storeError } = parts.states.record(target.name, target.group, result, backoff);
+  registry.prerender(parts.states.get(target.name)!);
+  reportStoreError(parts, storeError, { target: target.name }, 'could not save the probe result to the state store');
+  reportStoreError(parts, parts.transcripts.record(target.name, result), { target: target.name }, 'could not save the probe transcript to the state store');
+  const where = { target: target.name, group: target.group };
+  if (result.error) {
+    const { stage, reason, detail, code, message } = result.error;
+    parts.log.warn({ ...where, stage, reason, detail, code }, `probe failed: ${message}`);
+  }
+  for (const e of events) {
+    parts.log.info({ ...where, change: e.kind, tls: e.tls, subject: e.subject, old: e.old_value, new: e.new_value }, 'capability changed');
+  }
+}
 
-  // Created below, before scheduler.apply() starts the first probe.
-  let registry: ExporterRegistry | null = null;
-  const onResult = (target: TargetConfig, result: ProbeResult) => {
-    const { events, storeError } = states.record(target.name, target.group, result);
-    registry?.prerender(states.get(target.name)!);
-    onStoreError(storeError, { target: target.name }, 'could not save the probe result to the state store');
-    onStoreError(transcripts.record(target.name, result), { target: target.name }, 'could not save the probe transcript to the state store');
-    if (result.error) {
-      const { stage, reason, code, message } = result.error;
-      log.warn({ target: target.name, group: target.group, stage, reason, code }, `probe failed: ${message}`);
-    }
-    for (const e of events) {
-      log.info({ target: target.name, group: target.group, change: e.kind, tls: e.tls, subject: e.subject, old: e.old_value, new: e.new_value }, 'capability changed');
-    }
-  };
+function reportStoreError(parts: Parts, error: Error | null, fields: Record<string, unknown>, what: string): void {
+  if (error === null) return;
+  parts.swap({ storeErrors: parts.state().storeErrors + 1 });
+  parts.log.error({ ...fields, err: error.message }, what);
+}
 
-  const scheduler = new Scheduler(
-    config.politeness,
-    {
-      run: (target) => probeTarget(targetAddressOf(target), probeOptionsFor(target, ca)),
-      onResult,
-      onError: (target, error) => log.error({ target: target.name, err: error }, 'internal error while probing'),
-    },
-    now,
-  );
-  const onDemand = new OnDemandProber(full, ca, { probe: probeTarget, backoffSeconds: (name) => scheduler.backoffSeconds(name), now });
+/** One reload: read and validate everything, then switch in one step. Logged once here, for HTTP and SIGHUP alike. */
+async function reloadOnce(parts: Parts): Promise<ReloadOutcome> {
+  const { options, log, states, scheduler, onDemand, now } = parts;
+  let running: RunningConfig;
+  try {
+    running = readRunningConfig(options);
+  } catch (error) {
+    parts.swap({ reloadSuccessful: false });
+    const message = (error as Error).message;
+    log.error({ file: options.configFile, err: message }, 'config reload failed; the previous config keeps running');
+    return { ok: false, error: message };
+  }
+  parts.swap({ running, reloadSuccessful: true, lastReloadSuccess: now() / 1000 });
+  reportStoreError(parts, states.retain(new Set(running.targetsByName.keys())), {}, 'could not save the results of targets the reload removed');
+  scheduler.apply(running.config.groups, running.config.politeness);
+  onDemand.apply(running.full, running.ca);
+  log.info({ file: options.configFile, targets: running.config.targets.length }, 'config reloaded');
+  return { ok: true };
+}
 
-  const source: MetricsSource = {
+/** What /metrics reads at scrape time, all from AppState, the states and the scheduler. */
+function metricsSource({ options, states, scheduler, state }: Parts): MetricsSource {
+  return {
     targets: () => states.snapshot(),
-    expectations: (name) => targetsByName.get(name)?.expectations,
+    expectations: (name) => state().running.targetsByName.get(name)?.expectations,
     backoffSeconds: (name) => scheduler.backoffSeconds(name),
     status: () => {
+      const { running, reloadSuccessful, lastReloadSuccess, storeErrors } = state();
       const stats = scheduler.snapshotStats();
-      const targetsByGroup: Record<string, number> = {};
-      for (const g of config.groups) targetsByGroup[g.name] = g.targets.length;
       return {
         version: options.version,
         revision: options.build?.revision,
@@ -126,73 +194,41 @@ export async function createApp(options: AppOptions): Promise<App> {
         nodeVersion: options.nodeVersion,
         configReloadSuccessful: reloadSuccessful,
         configLastSuccessTimestamp: lastReloadSuccess,
-        targetsByGroup,
+        targetsByGroup: { ...running.targetsByGroup },
         probesInFlight: scheduler.probesInFlight,
-        probesTotal: stats.probesTotal,
-        roundsMissed: stats.roundsMissed,
-        latenessSeconds: stats.latenessSeconds,
+        ...stats,
         storeErrors,
       };
     },
   };
+}
 
-  const reload: App['reload'] = async () => {
-    let next: ReturnType<typeof loadConfig>;
-    try {
-      next = loadConfig(options);
-    } catch (error) {
-      reloadSuccessful = false;
-      const message = (error as Error).message;
-      log.error({ file: options.configFile, err: message }, 'config reload failed; the previous config keeps running');
-      return { ok: false, error: message };
-    }
-    ({ config, full, ca } = next);
-    targetsByName = new Map(config.targets.map((t) => [t.name, t]));
-    onStoreError(states.retain(new Set(targetsByName.keys())), {}, 'could not save the results of targets the reload removed');
-    scheduler.apply(config.groups, config.politeness);
-    onDemand.apply(full, ca);
-    reloadSuccessful = true;
-    lastReloadSuccess = now() / 1000;
-    log.info({ file: options.configFile, targets: config.targets.length }, 'config reloaded');
-    return { ok: true };
-  };
+/** The documented close order; in-flight probes get as long as the slowest configured timeout, then are abandoned. */
+async function closeInOrder(parts: Parts, server: FastifyInstance): Promise<void> {
+  await parts.scheduler.stop(parts.state().running.longestTimeoutSeconds * 1000 + 1000);
+  parts.stopWebWatch();
+  await server.close();
+  reportStoreError(parts, parts.states.flush(), {}, 'could not save the last probe results at shutdown');
+  parts.store.close();
+}
 
-  registry = createExporterRegistry(source);
-  if (options.runtimeMetrics === true) addRuntimeMetrics(registry);
-  const server = buildServer({
-    registry,
-    logger: log,
-    probeOnDemand: (input, maxSeconds) => onDemand.probe(input, maxSeconds),
-    reload,
-    isReady: () => true,
-    // Every configured target, probed or not yet, so a fresh start does not look empty.
-    targets: () => config.targets.map((t) => states.get(t.name) ?? emptyState(t.name, t.group)),
-    changes: (target, limit) => states.changes(target, limit),
-    status: {
-      expectations: source.expectations,
-      backoffSeconds: source.backoffSeconds,
-      recentChanges: (limit, kind) => store.recentChanges(limit, kind),
-      transcripts: (target) => transcripts.list(target),
-      now: () => Math.floor(now() / 1000),
-    },
-    web,
+/** Re-reads the web config (and the certificates it names) while the exporter runs; returns how to stop. */
+function watchWebConfig(web: LiveWebConfig | undefined, options: AppOptions, log: Logger): () => void {
+  if (web === undefined) return () => {};
+  return web.watch(options.webConfigPollMs ?? WEB_CONFIG_POLL_MS, (r) => {
+    if (r.outcome === 'applied') log.info({ file: options.webConfigFile }, 'web config reloaded');
+    if (r.outcome === 'failed') log.error({ file: options.webConfigFile, err: r.error }, 'web config reload failed; the previous web config keeps running');
   });
+}
 
-  scheduler.apply(config.groups, config.politeness);
-  log.info({ file: options.configFile, targets: config.targets.length, storage: options.storagePath }, 'ehlo-exporter started');
-
-  let closing: Promise<void> | null = null;
-  const close = () =>
-    (closing ??= (async () => {
-      // In-flight probes get as long as the slowest configured timeout, then are abandoned.
-      const longest = config.targets.reduce((m, t) => Math.max(m, t.probe.timeout_seconds), 1);
-      const grace = longest * 1000 + 1000;
-      await scheduler.stop(grace);
-      stopWebWatch?.();
-      await server.close();
-      onStoreError(states.flush(), {}, 'could not save the last probe results at shutdown');
-      store.close();
-    })());
-
-  return { server, reload, close };
+/** What the status pages read: expectations and back-offs as /metrics sees them, plus history from the store. */
+function statusReaders(parts: Parts): StatusReaders {
+  const { expectations, backoffSeconds } = metricsSource(parts);
+  return {
+    expectations,
+    backoffSeconds,
+    recentChanges: (limit, kind) => parts.store.recentChanges(limit, kind),
+    transcripts: (target) => parts.transcripts.list(target),
+    now: () => Math.floor(parts.now() / 1000),
+  };
 }

@@ -1,6 +1,6 @@
 // The person-readable answer of `ehlo-exporter probe`: what on-call needs at 3 a.m., in the order
 // they ask for it — did it work, what did it say, what can it take, is TLS healthy, where did time go.
-import type { ProbeResult } from '../probe/probe-result.js';
+import { capabilitiesOf, type ProbeResult } from '../probe/probe-result.js';
 import type { EhloFacts } from '../smtp/types.js';
 
 const UNITS = ['KiB', 'MiB', 'GiB', 'TiB'];
@@ -21,7 +21,7 @@ function seconds(value: number | undefined): string {
 }
 
 function describeSize(result: ProbeResult): string {
-  const { size } = result;
+  const { size } = capabilitiesOf(result);
   if (!size.advertised) return 'not advertised';
   if (size.no_fixed_limit) return 'advertised with no fixed limit (SIZE 0)';
   if (size.limit_bytes === null) return 'advertised without a limit (bare SIZE)';
@@ -77,9 +77,9 @@ export function formatProbeResult(result: ProbeResult, options: { transcript: bo
   out.push(`Target      ${result.target}${where}`);
   const total = seconds(result.timings_seconds.total);
   if (result.error) {
-    const { stage, reason, code, message } = result.error;
+    const { stage, reason, detail, code, message } = result.error;
     out.push(`Result      FAILED at ${stage}: ${reason}${code !== null ? ` (${code})` : ''} after ${total}`);
-    out.push(`            ${message}`);
+    out.push(`            ${message}${detail !== null ? ` [${detail}]` : ''}`);
   } else {
     out.push(`Result      OK in ${total}`);
   }
@@ -87,8 +87,9 @@ export function formatProbeResult(result: ProbeResult, options: { transcript: bo
   if (result.esmtp !== null) out.push(`ESMTP       ${result.esmtp ? 'yes (EHLO accepted)' : 'no (EHLO refused, HELO used)'}`);
   if (result.ehlo_before_tls) {
     out.push(`SIZE        ${describeSize(result)}`);
-    out.push(`AUTH        ${result.auth_mechanisms.length > 0 ? result.auth_mechanisms.join(' ') : 'not offered'}`);
-    const limits = Object.entries(result.limits);
+    const { auth_mechanisms: mechanisms, limits: advertised } = capabilitiesOf(result);
+    out.push(`AUTH        ${mechanisms.length > 0 ? mechanisms.join(' ') : 'not offered'}`);
+    const limits = Object.entries(advertised);
     if (limits.length > 0) out.push(`LIMITS      ${limits.map(([k, v]) => `${k}=${v}`).join(' ')}`);
     out.push(`Extensions${result.ehlo_after_tls ? ' (after TLS; +/- what STARTTLS changed)' : ''}`);
     out.push(...extensionLines(result));

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parseDuration } from '../config/duration.js';
 import type { ProbeOptions } from '../probe/probe-options.js';
-import type { ProbeResult } from '../probe/probe-result.js';
+import { toProbeJson, type ProbeResult } from '../probe/probe-result.js';
 import { parseTargetAddress, type TargetAddress } from '../probe/target-address.js';
 import type { StartTlsMode } from '../smtp/types.js';
 import { formatProbeResult } from './format-probe-result.js';
@@ -91,7 +91,7 @@ export async function runProbeCommand(argv: string[], deps: ProbeCommandDeps): P
   const result = await deps.probe(request.target, request.options);
   if (request.json) {
     // The JSON contract always carries the transcript; --transcript only changes the text output.
-    deps.out(JSON.stringify(result, null, 2) + '\n');
+    deps.out(JSON.stringify(toProbeJson(result), null, 2) + '\n');
   } else {
     deps.out(formatProbeResult(result, { transcript: request.transcript, nowSeconds: deps.nowSeconds() }));
   }

@@ -1,7 +1,7 @@
 // Syntax of the host names, addresses and CIDR blocks a config may name. Checked here so that a
 // typo is a config error with a line number, not a DNS failure at 3 a.m.
 import { isIP, isIPv4 } from 'node:net';
-import { AllowListError, parseAllowList } from '../discovery/address-policy.js';
+import { AllowListError, parseAllowList } from './probe-allow-list.js';
 
 const LABEL_RE = /^[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?$/;
 

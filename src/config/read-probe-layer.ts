@@ -3,6 +3,7 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Node } from 'yaml';
+import { isEhloKeyword, MAX_KEYWORD_LENGTH } from '../smtp/grammar.js';
 import type { StartTlsMode } from '../smtp/types.js';
 import type { Expectations, TlsSettings } from './types.js';
 import { cronProblem } from './cron-schedule.js';
@@ -25,8 +26,6 @@ export const LAYER_KEYS = ['schedule', 'timeout', 'helo_name', 'starttls', 'impl
 const TLS_KEYS = ['server_name', 'ca_file', 'fail_on_verify_error', 'min_version'] as const;
 const EXPECT_KEYS = ['starttls', 'min_size_bytes', 'required_extensions', 'forbidden_extensions', 'auth_requires_tls'] as const;
 const TLS_VERSIONS = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'] as const;
-// RFC 5321 §4.1.1.1: ehlo-keyword = (ALPHA / DIGIT) *(ALPHA / DIGIT / "-")
-const EHLO_KEYWORD_RE = /^[A-Za-z0-9][A-Za-z0-9-]*$/;
 
 export function emptyLayer(): ProbeLayer {
   return { tls: {}, expect: {} };
@@ -124,8 +123,8 @@ function readKeywords(r: NodeReader, node: Node | null, path: string): string[] 
     const p = childPath(path, i);
     const word = r.string(item, p);
     if (word === undefined) return;
-    if (!EHLO_KEYWORD_RE.test(word)) {
-      r.report(item, p, `"${word}" is not an EHLO keyword (letters, digits and "-", e.g. PIPELINING)`);
+    if (!isEhloKeyword(word)) {
+      r.report(item, p, `"${word}" is not an EHLO keyword (up to ${MAX_KEYWORD_LENGTH} letters, digits and "-", e.g. PIPELINING)`);
       return;
     }
     const upper = word.toUpperCase();

@@ -1,13 +1,14 @@
 // JSON API: the state of every target and each target's change history.
 import type { FastifyInstance } from 'fastify';
-import type { ProbeResult } from '../probe/probe-result.js';
+import { toProbeJson, type ProbeResultJson } from '../probe/probe-result.js';
+import { flatFailureCounts } from '../state/failure-counts.js';
 import type { TargetState } from '../state/types.js';
 import { HttpError } from './errors.js';
 import { DEFAULT_CHANGES_LIMIT, MAX_CHANGES_LIMIT, MAX_TARGET_LENGTH } from './limits.js';
 import type { HttpDeps } from './server.js';
 
-/** The last result without its transcript (that is what /probe?debug=true is for). */
-export type ResultSummary = Omit<ProbeResult, 'transcript'>;
+/** The last result in its JSON form, without its transcript (that is what /probe?debug=true is for). */
+export type ResultSummary = Omit<ProbeResultJson, 'transcript'>;
 
 export interface TargetSummary {
   target: string;
@@ -24,7 +25,7 @@ export function summarise(t: TargetState): TargetSummary {
   let last: ResultSummary | null = null;
   if (t.last_result !== null) {
     const { transcript: _transcript, ...rest } = t.last_result;
-    last = rest;
+    last = toProbeJson(rest);
   }
   return {
     target: t.target,
@@ -34,7 +35,7 @@ export function summarise(t: TargetState): TargetSummary {
     known_extensions: t.known_extensions,
     change_counts: t.change_counts,
     last_change_at: t.last_change_at,
-    failure_counts: t.failure_counts,
+    failure_counts: flatFailureCounts(t.failure_counts),
   };
 }
 

@@ -1,7 +1,7 @@
 // One row per target for the status pages, derived from its state alone: what it says now (the
 // capabilities of its last successful probe), whether it is up, and what stands out.
 import type { Expectations } from '../config/types.js';
-import type { EhloFacts } from '../smtp/types.js';
+import type { EhloFacts } from '../probe/probe-result.js';
 import { evaluateExpectations } from '../state/expectations.js';
 import type { TargetState } from '../state/types.js';
 

@@ -1,8 +1,7 @@
 // The text /probe?debug=true returns, as blackbox_exporter does: the probe's log (the transcript
 // with times), a summary of the result, then the metrics a normal /probe would have returned.
 // Server bytes are escaped so a hostile banner cannot drive the terminal of whoever reads this.
-import type { ProbeResult } from '../probe/probe-result.js';
-import type { EhloFacts } from '../smtp/types.js';
+import type { EhloFacts, ProbeResult } from '../probe/probe-result.js';
 
 function printable(s: string): string {
   return s.replace(/[\x00-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);

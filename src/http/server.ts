@@ -3,8 +3,7 @@
 import type tls from 'node:tls';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
-import type { Expectations } from '../config/types.js';
-import type { ProbeResult } from '../probe/probe-result.js';
+import type { OnDemandOutcome } from '../state/on-demand-outcome.js';
 import type { ChangeEvent, TargetState } from '../state/types.js';
 import { registerApiRoutes } from './api-routes.js';
 import { HttpError, sendError, validationMessage } from './errors.js';
@@ -17,10 +16,6 @@ import { registerBasicAuth } from './web-config-auth.js';
 import { LiveWebConfig } from './web-config-live.js';
 import { guardClientCertificates, httpsServerOptions } from './web-config-tls.js';
 
-export type ProbeOnDemandOutcome =
-  | { status: 'ok'; result: ProbeResult; group?: string; expectations?: Expectations }
-  | { status: 'forbidden' | 'rate_limited' | 'invalid'; message: string };
-
 export interface HttpDeps {
   registry: Registry;
   /** A pino-compatible logger instance, or fastify's `logger` option (true/false/options). */
@@ -29,7 +24,7 @@ export interface HttpDeps {
    * Decides whether the target may be probed (config, allow list, rate limits) and probes it, within
    * `maxSeconds` when given (the scrape's timeout less an offset) or else the configured timeout.
    */
-  probeOnDemand(target: string, maxSeconds?: number): Promise<ProbeOnDemandOutcome>;
+  probeOnDemand(target: string, maxSeconds?: number): Promise<OnDemandOutcome>;
   reload(): Promise<{ ok: true } | { ok: false; error: string }>;
   isReady(): boolean;
   targets(): readonly TargetState[];

@@ -1,7 +1,7 @@
 // How the status pages say numbers and times: SIZE in human units, ages, certificate days, and
 // <time> elements whose text the page script turns into the viewer's time zone (UTC on hover).
 import { html, type Html } from './html.js';
-import type { SizeFacts } from '../smtp/types.js';
+import type { SizeFacts } from '../probe/probe-result.js';
 
 const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
 

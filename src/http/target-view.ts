@@ -3,7 +3,7 @@
 // a side-by-side diff of the last two, and "probe now" (the /probe endpoint, so the same allow list
 // and rate limits apply).
 import type { ProbeResult } from '../probe/probe-result.js';
-import type { EhloFacts, TranscriptEntry } from '../smtp/types.js';
+import type { EhloFacts, TranscriptEntry } from '../probe/probe-result.js';
 import type { ChangeEvent, StoredTranscript, TargetState } from '../state/types.js';
 import { oldNew, whereText } from './changes-view.js';
 import { capabilitiesOf, type FleetRow } from './fleet-rows.js';

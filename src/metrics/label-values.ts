@@ -1,13 +1,10 @@
 // Label values that come from a remote server are untrusted: these checks keep every label set
 // bounded (grammar, length, per-target count) so a hostile server cannot explode the series count.
+// The grammars themselves are smtp/grammar.ts's; a label takes only the upper-cased form the parser stores.
+import { isEhloKeyword, isLimitName as isLimitNameSyntax } from '../smtp/grammar.js';
 import { stableBanner } from './banner-label.js';
 
-/** RFC 5321 §4.1.1.1: ehlo-keyword = (ALPHA / DIGIT) *(ALPHA / DIGIT / "-"); upper-cased, capped at 64. */
-const EXTENSION_KEYWORD = /^[A-Z0-9][A-Z0-9-]{0,63}$/;
-/** RFC 4422 §3.1: sasl-mech = 1*20mech-char, mech-char = UPPER-ALPHA / DIGIT / "-" / "_". */
-const SASL_MECHANISM = /^[A-Z0-9_-]{1,20}$/;
-/** RFC 9422 limit names are keywords like RCPTMAX; the same shape as an ehlo-keyword, with "_" tolerated. */
-const LIMIT_NAME = /^[A-Z0-9][A-Z0-9_-]{0,63}$/;
+export { isSaslMechanism } from '../smtp/grammar.js';
 
 /** Distinct extension keywords labelled per target and TLS side; beyond it they are only counted. */
 export const MAX_EXTENSIONS_PER_SIDE = 100;
@@ -19,16 +16,14 @@ export const MAX_BANNER_LENGTH = 128;
 /** TLS version and cipher names come from OpenSSL, but the cap costs nothing. */
 export const MAX_TLS_NAME_LENGTH = 64;
 
-export function isExtensionKeyword(keyword: string): boolean {
-  return EXTENSION_KEYWORD.test(keyword);
-}
+const upperCase = (text: string): boolean => text === text.toUpperCase();
 
-export function isSaslMechanism(mechanism: string): boolean {
-  return SASL_MECHANISM.test(mechanism);
+export function isExtensionKeyword(keyword: string): boolean {
+  return isEhloKeyword(keyword) && upperCase(keyword);
 }
 
 export function isLimitName(name: string): boolean {
-  return LIMIT_NAME.test(name);
+  return isLimitNameSyntax(name) && upperCase(name);
 }
 
 // C0 controls and DEL: legal in a label value once escaped, but useless to a reader and a way to

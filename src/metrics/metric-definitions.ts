@@ -27,7 +27,7 @@ export const TARGET_METRICS = {
   esmtp: def('smtp_esmtp', 'gauge', 'Whether the server accepted EHLO (1) or the probe fell back to HELO (0) in the last scheduled probe.', PER_TARGET),
   sizeLimit: def('smtp_size_limit_bytes', 'gauge', 'The message size limit the server advertised with SIZE in the last scheduled probe, in bytes; +Inf when it declares no fixed limit.', [...PER_TARGET, 'tls']),
   extension: def('smtp_extension_advertised', 'gauge', 'Whether the server advertised the EHLO extension in the last scheduled probe (1), or advertised it before and no longer does (0).', [...PER_TARGET, 'extension', 'tls']),
-  extensionsDropped: def('smtp_extensions_unlabelled', 'gauge', 'EHLO keywords of the last scheduled probe that were not exported as labels because they break the keyword grammar or exceed the per-target cap.', [...PER_TARGET, 'tls']),
+  extensionsUnlabelled: def('smtp_extensions_unlabelled', 'gauge', 'EHLO keywords of the last scheduled probe that were not exported as labels because they break the keyword grammar or exceed the per-target cap.', [...PER_TARGET, 'tls']),
   authMechanism: def('smtp_auth_mechanism_advertised', 'gauge', 'Whether the server offered the SASL mechanism with AUTH in the last scheduled probe.', [...PER_TARGET, 'mechanism', 'tls']),
   limit: def('smtp_limit', 'gauge', 'A limit the server advertised with the RFC 9422 LIMITS extension in the last scheduled probe.', [...PER_TARGET, 'limit', 'tls']),
   starttlsAdvertised: def('smtp_starttls_advertised', 'gauge', 'Whether the server advertised STARTTLS in the plaintext EHLO of the last scheduled probe.', PER_TARGET),

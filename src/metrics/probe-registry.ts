@@ -4,6 +4,7 @@ import type { Registry } from 'prom-client';
 import type { Expectations } from '../config/types.js';
 import type { ProbeResult } from '../probe/probe-result.js';
 import { evaluateExpectations } from '../state/expectations.js';
+import { countFailure } from '../state/failure-counts.js';
 import type { TargetState } from '../state/types.js';
 import { TARGET_METRICS } from './metric-definitions.js';
 import { SeriesBuffer } from './series-buffer.js';
@@ -20,7 +21,8 @@ function stateOf(result: ProbeResult, group: string): TargetState {
     known_extensions: { plain: {}, tls: {} },
     change_counts: {},
     last_change_at: null,
-    failure_counts: result.error === null ? {} : { [`${result.error.stage}/${result.error.reason}`]: 1 },
+    failure_counts: result.error === null ? {} : countFailure({}, result.error),
+    backoff: null,
   };
 }
 

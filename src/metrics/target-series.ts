@@ -7,7 +7,8 @@
 //   (the last result when it succeeded, else the baseline). A server that is down has not lost its
 //   extensions; exporting them from the failed probe would flip every `smtp_extension_advertised`
 //   to 0 and fire the extension-removed alert on each outage. `smtp_probe_success` says it is down.
-import type { EhloFacts, Phase, Stage } from '../smtp/types.js';
+import type { EhloFacts, Phase, Stage } from '../probe/probe-result.js';
+import { failureEntries } from '../state/failure-counts.js';
 import { CHANGE_KINDS, type TargetState } from '../state/types.js';
 import {
   MAX_AUTH_MECHANISMS_PER_SIDE,
@@ -90,14 +91,7 @@ export function addTargetSeries(buf: SeriesSink, state: TargetState, extras: Tar
   const lastSuccess = r !== null && r.success ? r.started_at : state.baseline?.observed_at;
   if (lastSuccess !== undefined) buf.add(M.lastSuccess, base, lastSuccess);
 
-  for (const key in state.failure_counts) {
-    const n = state.failure_counts[key];
-    if (n === undefined) continue;
-    const slash = key.indexOf('/');
-    const stage = slash < 0 ? key : key.slice(0, slash);
-    const reason = slash < 0 ? '' : key.slice(slash + 1);
-    buf.add(M.failures, base, n, stage, reason);
-  }
+  for (const [{ stage, reason }, n] of failureEntries(state.failure_counts)) buf.add(M.failures, base, n, stage, reason);
 
   const caps = capabilitiesOf(state);
   if (caps !== null) {
@@ -154,7 +148,7 @@ function addSide(
     labelled.add(extension);
     buf.add(M.extension, base, 0, extension, tls);
   }
-  buf.add(M.extensionsDropped, base, unlabelled, tls);
+  buf.add(M.extensionsUnlabelled, base, unlabelled, tls);
 
   let mechanisms = 0;
   for (const mechanism of facts.auth_mechanisms) {

@@ -1,16 +1,14 @@
 // One target, one attempt, one ProbeResult. Never rejects because of the target: every failure of
 // the server, the network or TLS becomes `success: false` with a stage and a stable reason.
+import { probeFailure } from '../smtp/failure.js';
 import { DEFAULT_REPLY_LIMITS } from '../smtp/reply-assembler.js';
 import { runSession } from '../smtp/session.js';
 import { SYSTEM_CLOCK } from '../smtp/session-options.js';
 import { emptySessionRecord, type SessionRecord } from '../smtp/session-record.js';
 import { getSecureContext } from '../smtp/tls-context.js';
-import type { EhloFacts, SizeFacts } from '../smtp/types.js';
 import type { ProbeOptions } from './probe-options.js';
 import type { ProbeResult } from './probe-result.js';
 import type { TargetAddress } from './target-address.js';
-
-const NO_SIZE: SizeFacts = Object.freeze({ advertised: false, limit_bytes: null, no_fixed_limit: false });
 
 export async function probeTarget(target: TargetAddress, options: ProbeOptions): Promise<ProbeResult> {
   const clock = options.clock ?? SYSTEM_CLOCK;
@@ -41,8 +39,6 @@ export async function probeTarget(target: TargetAddress, options: ProbeOptions):
 }
 
 export function toProbeResult(target: TargetAddress, options: ProbeOptions, startedAt: number, record: SessionRecord): ProbeResult {
-  // Effective facts: inside TLS when TLS was negotiated (RFC 3207 §4.2: pre-TLS facts are void).
-  const effective: EhloFacts | null = record.ehloAfterTls ?? (record.tls === null ? record.ehloBeforeTls : null);
   return {
     target: target.target,
     host: target.host,
@@ -53,11 +49,6 @@ export function toProbeResult(target: TargetAddress, options: ProbeOptions, star
     started_at: startedAt,
     banner: record.banner,
     esmtp: record.esmtp,
-    size: effective?.size ?? { ...NO_SIZE },
-    extensions: effective?.extensions ?? [],
-    extensions_before_tls: record.ehloBeforeTls?.extensions ?? [],
-    auth_mechanisms: effective?.auth_mechanisms ?? [],
-    limits: effective?.limits ?? {},
     ehlo_before_tls: record.ehloBeforeTls,
     ehlo_after_tls: record.ehloAfterTls,
     starttls: {
@@ -77,6 +68,6 @@ function optionFailure(err: unknown): SessionRecord {
   const message = err instanceof Error ? err.message : String(err);
   const record = emptySessionRecord();
   record.timings.total = 0;
-  record.failure = { stage: 'connect', reason: 'tls_error', code: null, message: `connect: invalid TLS options: ${message}` };
+  record.failure = probeFailure('connect', 'ERR_TLS_OPTIONS', `invalid TLS options: ${message}`);
   return record;
 }

@@ -7,9 +7,10 @@ export interface BackoffPolicy {
   maxMs: number;
 }
 
-interface BackoffEntry {
-  strikes: number;
-  untilMs: number;
+export interface BackoffEntry {
+  readonly strikes: number;
+  /** Wall-clock ms, so a stored entry means the same after a restart. */
+  readonly untilMs: number;
 }
 
 export class Backoff {
@@ -26,6 +27,16 @@ export class Backoff {
     const strikes = (this.entries.get(key)?.strikes ?? 0) + 1;
     const pause = Math.min(this.policy.initialMs * 2 ** (strikes - 1), this.policy.maxMs);
     this.entries.set(key, { strikes, untilMs: nowMs + pause });
+  }
+
+  /** The pause under way for `key`, or null: what the state store keeps across restarts. */
+  entry(key: string): BackoffEntry | null {
+    return this.entries.get(key) ?? null;
+  }
+
+  /** A pause read back from the store at start-up; one already over is not restored. */
+  restore(key: string, entry: BackoffEntry, nowMs: number): void {
+    if (entry.untilMs > nowMs && entry.strikes >= 1) this.entries.set(key, entry);
   }
 
   /** Milliseconds `key` must still be left alone; 0 when it may be probed. */

@@ -3,17 +3,14 @@
 // checked against the *resolved* addresses widens that. Rate-limited, and polite like the schedule.
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import type { Expectations, ExporterConfig, TargetConfig } from '../config/types.js';
-import { isAllowed, parseAllowList, type AllowList } from '../discovery/address-policy.js';
+import type { ExporterConfig, TargetConfig } from '../config/types.js';
+import { isAllowed, parseAllowList, type AllowList } from '../config/probe-allow-list.js';
 import type { ProbeOptions } from '../probe/probe-options.js';
 import type { ProbeResult } from '../probe/probe-result.js';
 import { parseTargetAddress, type TargetAddress } from '../probe/target-address.js';
+import type { OnDemandOutcome } from '../state/on-demand-outcome.js';
 import { probeOptionsFor, type CaBundles } from './target-probe-options.js';
 import { TokenBuckets } from './token-bucket.js';
-
-export type OnDemandOutcome =
-  | { status: 'ok'; result: ProbeResult; group?: string; expectations?: Expectations }
-  | { status: 'forbidden' | 'rate_limited' | 'invalid'; message: string };
 
 export interface OnDemandDeps {
   probe: (target: TargetAddress, options: ProbeOptions) => Promise<ProbeResult>;
@@ -35,7 +32,7 @@ export class OnDemandProber {
   private config: ExporterConfig;
   private ca: CaBundles;
   private allow: AllowList;
-  private buckets: TokenBuckets;
+  private readonly buckets: TokenBuckets;
   private byAddress = new Map<string, TargetConfig>();
 
   constructor(config: ExporterConfig, ca: CaBundles, private readonly deps: OnDemandDeps) {
@@ -46,12 +43,13 @@ export class OnDemandProber {
     this.index();
   }
 
-  /** Swap in a new config (after a successful reload). */
+  /** Swap in a new config (after a successful reload); the rate limits' state carries over. */
   apply(config: ExporterConfig, ca: CaBundles): void {
     this.config = config;
     this.ca = ca;
     this.allow = parseAllowList(config.probe_endpoint.allow);
-    this.buckets = this.newBuckets();
+    const e = config.probe_endpoint;
+    this.buckets.setLimits({ perKeyPerMinute: e.per_target_per_minute, totalPerMinute: e.total_per_minute });
     this.index();
   }
 

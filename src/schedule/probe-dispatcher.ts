@@ -3,7 +3,7 @@
 // while a target is backing off after a 421. One timer serves the whole fleet.
 import type { TargetConfig } from '../config/types.js';
 import type { ProbeResult } from '../probe/probe-result.js';
-import { Backoff, type BackoffPolicy } from './backoff.js';
+import { Backoff, type BackoffEntry, type BackoffPolicy } from './backoff.js';
 import { MinHeap } from './min-heap.js';
 
 export interface PlannedProbe {
@@ -59,6 +59,15 @@ export class ProbeDispatcher {
 
   backoffSeconds(targetName: string): number {
     return this.backoff.remainingMs(targetName, this.options.now()) / 1000;
+  }
+
+  /** See Backoff.entry and Backoff.restore. */
+  backoffEntry(targetName: string): BackoffEntry | null {
+    return this.backoff.entry(targetName);
+  }
+
+  restoreBackoff(targetName: string, entry: BackoffEntry): void {
+    this.backoff.restore(targetName, entry, this.options.now());
   }
 
   /** Add a round's probes. A target whose previous probe has not started yet loses that one. */

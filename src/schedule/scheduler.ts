@@ -3,6 +3,7 @@
 import { createTask, type ScheduledTask } from 'node-cron';
 import type { GroupConfig, TargetConfig, PolitenessSettings } from '../config/types.js';
 import type { ProbeResult } from '../probe/probe-result.js';
+import type { BackoffEntry } from './backoff.js';
 import { ProbeDispatcher, type SkipReason } from './probe-dispatcher.js';
 import { stableFraction } from './stable-offset.js';
 
@@ -63,8 +64,23 @@ export class Scheduler {
     return this.dispatcher.backoffSeconds(target);
   }
 
+  /** The 421 back-off under way for `target` (to persist with its state), or null. */
+  backoffEntry(target: string): BackoffEntry | null {
+    return this.dispatcher.backoffEntry(target);
+  }
+
+  /** Resumes a back-off a previous run persisted, so a restart does not cut it short. */
+  restoreBackoff(target: string, entry: BackoffEntry): void {
+    this.dispatcher.restoreBackoff(target, entry);
+  }
+
+  /** A copy: the counters go on changing while a scrape reads them. */
   snapshotStats(): SchedulerStats {
-    return this.stats;
+    return {
+      probesTotal: { ...this.stats.probesTotal },
+      roundsMissed: { ...this.stats.roundsMissed },
+      latenessSeconds: { ...this.stats.latenessSeconds },
+    };
   }
 
   /** Replace the running schedule with these groups (start-up and every successful reload). */

@@ -24,9 +24,15 @@ function refill(b: Bucket, perMinute: number, now: number): void {
   b.at = Math.max(b.at, now);
 }
 
+function checkRates(opts: Pick<TokenBucketOptions, 'perKeyPerMinute' | 'totalPerMinute'>): void {
+  for (const [name, v] of [['perKeyPerMinute', opts.perKeyPerMinute], ['totalPerMinute', opts.totalPerMinute]] as const) {
+    if (!Number.isFinite(v) || v < 0) throw new RangeError(`${name} must be a finite number >= 0, got ${v}`);
+  }
+}
+
 export class TokenBuckets {
-  private readonly perKey: number;
-  private readonly total: number;
+  private perKey: number;
+  private total: number;
   private readonly now: () => number;
   private readonly maxKeys: number;
   private readonly totalBucket: Bucket;
@@ -34,9 +40,7 @@ export class TokenBuckets {
   private readonly keys = new Map<string, Bucket>();
 
   constructor(opts: TokenBucketOptions) {
-    for (const [name, v] of [['perKeyPerMinute', opts.perKeyPerMinute], ['totalPerMinute', opts.totalPerMinute]] as const) {
-      if (!Number.isFinite(v) || v < 0) throw new RangeError(`${name} must be a finite number >= 0, got ${v}`);
-    }
+    checkRates(opts);
     const maxKeys = opts.maxKeys ?? 10_000;
     if (!Number.isInteger(maxKeys) || maxKeys < 1) throw new RangeError(`maxKeys must be an integer >= 1, got ${maxKeys}`);
     this.perKey = opts.perKeyPerMinute;
@@ -44,6 +48,20 @@ export class TokenBuckets {
     this.now = opts.now;
     this.maxKeys = maxKeys;
     this.totalBucket = { tokens: this.total, at: opts.now() };
+  }
+
+  /**
+   * New rates (a reload). The tokens already taken stay taken: a reload must not refill the buckets,
+   * or alternating reload and probe would bypass the limits. A lower rate caps what is left.
+   */
+  setLimits(opts: Pick<TokenBucketOptions, 'perKeyPerMinute' | 'totalPerMinute'>): void {
+    checkRates(opts);
+    const now = this.now();
+    refill(this.totalBucket, this.total, now);
+    this.perKey = opts.perKeyPerMinute;
+    this.total = opts.totalPerMinute;
+    this.totalBucket.tokens = Math.min(this.totalBucket.tokens, this.total);
+    for (const bucket of this.keys.values()) bucket.tokens = Math.min(bucket.tokens, this.perKey);
   }
 
   /** Takes one token from the key's bucket and the total bucket, or none when either is empty. */

@@ -12,7 +12,7 @@ export function openConnection(host: string, port: number, timeoutMs: number): P
     const timer = setTimeout(() => {
       cleanup();
       socket.destroy();
-      reject(new SessionError('connect', 'timeout', null, `no connection to ${host}:${port} within ${seconds(timeoutMs)} s`));
+      reject(new SessionError('connect', 'ERR_CONNECT_TIMEOUT', `no connection to ${host}:${port} within ${seconds(timeoutMs)} s`));
     }, Math.max(0, timeoutMs));
     const onConnect = (): void => {
       cleanup();
@@ -25,8 +25,7 @@ export function openConnection(host: string, port: number, timeoutMs: number): P
     const onError = (err: Error): void => {
       cleanup();
       socket.destroy();
-      const failure = classifySocketError(firstCause(err));
-      reject(new SessionError('connect', failure.reason, null, failure.detail));
+      reject(SessionError.at('connect', classifySocketError(firstCause(err))));
     };
     function cleanup(): void {
       clearTimeout(timer);

@@ -6,10 +6,11 @@ import tls from 'node:tls';
 import { SmtpProtocolError } from './errors.js';
 import { ReplyInbox } from './connection-inbox.js';
 import type { ReplyLimits } from './reply-assembler.js';
-import { SessionError, classifySocketError, describeReply, type LinkFailure } from './session-error.js';
+import { reasonOf, type LinkFailure, type Stage } from './failure.js';
+import { SessionError, classifySocketError, describeReply } from './session-error.js';
 import { seconds } from './connection-open.js';
 import type { Transcript } from './transcript.js';
-import type { Reply, Stage } from './types.js';
+import type { Reply } from './types.js';
 
 interface Waiter {
   stage: Stage;
@@ -42,7 +43,7 @@ export class SmtpConnection {
     this.#transcript = transcript;
     this.#inbox = new ReplyInbox(limits, (reply) => this.#recordReply(reply));
     this.#attach(socket);
-    if (socket.destroyed) this.#fail({ reason: 'closed', detail: 'connection closed before the session began' });
+    if (socket.destroyed) this.#fail({ detail: 'ERR_CONNECTION_CLOSED', text: 'connection closed before the session began' });
   }
 
   get remoteAddress(): string | null {
@@ -80,7 +81,7 @@ export class SmtpConnection {
     const pending = this.#inbox.pendingBytes;
     if (unsolicited !== undefined || pending > 0) {
       const what = unsolicited !== undefined ? describeReply(unsolicited) : `${pending} bytes`;
-      const failure: LinkFailure = { reason: 'protocol_error', detail: `server sent data before our command (${what})` };
+      const failure: LinkFailure = { detail: 'ERR_DATA_BEFORE_COMMAND', text: `server sent data before our command (${what})` };
       this.#fail(failure);
       throw this.#errorAt(stage, failure);
     }
@@ -137,10 +138,10 @@ export class SmtpConnection {
         reject(this.#errorAt(stage, failure));
       };
       const onSecure = (): void => done(null);
-      const onError = (err: Error): void => done({ reason: 'tls_error', detail: `TLS handshake failed: ${classifySocketError(err).detail}` });
-      const onClose = (): void => done({ reason: 'tls_error', detail: 'connection closed during the TLS handshake' });
+      const onError = (err: Error): void => done({ detail: 'ERR_TLS_HANDSHAKE', text: `TLS handshake failed: ${classifySocketError(err).text}` });
+      const onClose = (): void => done({ detail: 'ERR_TLS_CLOSED_IN_HANDSHAKE', text: 'connection closed during the TLS handshake' });
       const timer = setTimeout(
-        () => done({ reason: 'timeout', detail: `TLS handshake not finished within ${seconds(timeoutMs)} s` }),
+        () => done({ detail: 'ERR_TLS_HANDSHAKE_TIMEOUT', text: `TLS handshake not finished within ${seconds(timeoutMs)} s` }),
         Math.max(0, timeoutMs),
       );
       secure.once('secureConnect', onSecure);
@@ -166,7 +167,7 @@ export class SmtpConnection {
   }
 
   destroy(): void {
-    if (this.#failure === null) this.#failure = { reason: 'closed', detail: 'connection closed by us' };
+    if (this.#failure === null) this.#failure = { detail: 'ERR_CONNECTION_CLOSED', text: 'connection closed by us' };
     this.#rejectWaiter();
     this.#socket.destroy();
     this.#tcp.destroy();
@@ -196,7 +197,7 @@ export class SmtpConnection {
       feed();
     } catch (err) {
       if (!(err instanceof SmtpProtocolError)) throw err;
-      this.#fail({ reason: 'protocol_error', detail: `${err.message} (${err.code})` });
+      this.#fail({ detail: err.code, text: err.message });
       return;
     }
     const waiter = this.#waiter;
@@ -214,32 +215,35 @@ export class SmtpConnection {
 
   readonly #onEnd = (): void => {
     const pending = this.#inbox.pendingBytes;
-    const detail = pending > 0
-      ? `server closed the connection in the middle of a reply (${pending} bytes unanswered)`
-      : 'server closed the connection';
-    this.#fail({ reason: 'closed', detail });
+    this.#fail(
+      pending > 0
+        ? { detail: 'ERR_SERVER_CLOSED_MID_REPLY', text: `server closed the connection in the middle of a reply (${pending} bytes unanswered)` }
+        : { detail: 'ERR_SERVER_CLOSED', text: 'server closed the connection' },
+    );
   };
 
   readonly #onClose = (): void => {
     this.#closed = true;
-    this.#fail({ reason: 'closed', detail: 'connection closed' });
+    this.#fail({ detail: 'ERR_CONNECTION_CLOSED', text: 'connection closed' });
   };
 
   #onTimeout(): void {
     const waiter = this.#waiter;
     if (waiter === null) return;
     const pending = this.#inbox.pendingBytes;
-    const detail = pending > 0
-      ? `reply incomplete after ${seconds(waiter.timeoutMs)} s (${pending} bytes received)`
-      : `no reply within ${seconds(waiter.timeoutMs)} s`;
-    this.#fail({ reason: 'timeout', detail });
+    this.#fail(
+      pending > 0
+        ? { detail: 'ERR_REPLY_INCOMPLETE', text: `reply incomplete after ${seconds(waiter.timeoutMs)} s (${pending} bytes received)` }
+        : { detail: 'ERR_REPLY_TIMEOUT', text: `no reply within ${seconds(waiter.timeoutMs)} s` },
+    );
   }
 
   /** The first failure wins; the socket is destroyed so a misbehaving server costs nothing more. */
   #fail(failure: LinkFailure): void {
     if (this.#failure !== null) return;
     this.#failure = failure;
-    this.#transcript.event(failure.reason === 'closed' ? failure.detail : `${failure.reason}: ${failure.detail}`);
+    const reason = reasonOf(failure.detail);
+    this.#transcript.event(reason === 'closed' ? failure.text : `${reason}: ${failure.text}`);
     this.#rejectWaiter();
     this.#socket.destroy();
     this.#tcp.destroy();
@@ -254,7 +258,7 @@ export class SmtpConnection {
   }
 
   #errorAt(stage: Stage, failure: LinkFailure): SessionError {
-    return new SessionError(stage, failure.reason, null, failure.detail);
+    return SessionError.at(stage, failure);
   }
 
   #recordReply(reply: Reply): void {

@@ -1,6 +1,7 @@
 // The parameters of the EHLO keywords the exporter interprets: SIZE (RFC 1870), AUTH (RFC 4954),
 // LIMITS (RFC 9422). Each has a check for one advertised line (to report malformed lines) and a
 // derivation from the merged keyword map (STYLE: answer every question from the map).
+import { isLimitName, isSaslMechanism } from './grammar.js';
 import type { SizeFacts } from './types.js';
 
 /**
@@ -22,12 +23,7 @@ export function sizeFacts(params: readonly string[] | undefined): SizeFacts {
   };
 }
 
-/**
- * RFC 4954 takes mechanism names from SASL (RFC 4422, from memory: sasl-mech = 1*20mech-char,
- * mech-char = UPPER-ALPHA / DIGIT / "-" / "_"). Matched case-insensitively, as servers send `login`.
- */
-const MAX_MECHANISM_LENGTH = 20;
-
+/** RFC 4954 takes mechanism names from SASL (see grammar.ts); matched case-insensitively, as servers send `login`. */
 export function authParamsValid(params: readonly string[]): boolean {
   return params.every(isMechanism);
 }
@@ -41,12 +37,7 @@ export function authMechanisms(params: readonly string[] | undefined): string[] 
 }
 
 function isMechanism(name: string): boolean {
-  if (name.length === 0 || name.length > MAX_MECHANISM_LENGTH) return false;
-  for (let i = 0; i < name.length; i++) {
-    const c = name.charCodeAt(i);
-    if (!isAlnum(c) && c !== 0x2d /* - */ && c !== 0x5f /* _ */) return false;
-  }
-  return true;
+  return isSaslMechanism(name.toUpperCase());
 }
 
 /**
@@ -88,11 +79,7 @@ export function limitsFacts(params: readonly string[] | undefined): Record<strin
 function splitLimit(param: string): { name: string; value: string | null } | null {
   const eq = param.indexOf('=');
   const name = eq === -1 ? param : param.slice(0, eq);
-  if (name.length === 0) return null;
-  for (let i = 0; i < name.length; i++) {
-    const c = name.charCodeAt(i);
-    if (!isAlnum(c) && c !== 0x2d && c !== 0x5f) return null;
-  }
+  if (!isLimitName(name)) return null;
   if (eq === -1) return { name: name.toUpperCase(), value: null };
   const value = param.slice(eq + 1);
   if (value.length === 0) return null;
@@ -121,8 +108,4 @@ function isDigits(text: string): boolean {
     if (c < 0x30 || c > 0x39) return false;
   }
   return true;
-}
-
-export function isAlnum(c: number): boolean {
-  return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
 }

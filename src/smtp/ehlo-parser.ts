@@ -16,24 +16,21 @@
 import {
   authMechanisms,
   authParamsValid,
-  isAlnum,
   limitsFacts,
   limitsParamsValid,
   sizeFacts,
   sizeParamsValid,
 } from './ehlo-extension-facts.js';
+import { isEhloKeyword } from './grammar.js';
 import type { EhloFacts, Reply } from './types.js';
 
-/** Longer "keywords" are not capabilities but noise; they must not become metric labels. */
-export const MAX_KEYWORD_LENGTH = 64;
+export { MAX_KEYWORD_LENGTH } from './grammar.js';
 /** How many malformed lines are kept, and how many characters of each. */
 export const MAX_MALFORMED_LINES = 50;
 export const MAX_MALFORMED_LINE_LENGTH = 200;
 /** RFC 1035: a domain name has at most 255 octets; a longer first word is not one. */
 const MAX_DOMAIN_LENGTH = 255;
 
-const DASH = 0x2d;
-const EQUALS = 0x3d;
 
 /** Per keyword, the check of one line's parameters beyond the ehlo-param grammar. */
 const PARAM_CHECKS: Readonly<Record<string, (params: readonly string[]) => boolean>> = {
@@ -88,25 +85,22 @@ interface EhloLine {
 }
 
 /**
- * One ehlo-line, or null when no keyword can be read from it (empty, not starting with a letter or
- * digit, or longer than MAX_KEYWORD_LENGTH). The keyword is the leading letters, digits and hyphens
- * of the first word; the rest of that word may only be `=value` (old-style), anything else makes the
- * line unreadable, since guessing a keyword from a fragment (`X_FOO` → `X`) would invent one.
+ * One ehlo-line, or null when no keyword can be read from it. The keyword is the first word, or
+ * what comes before `=` in it (old-style `AUTH=LOGIN`); when that is not an ehlo-keyword (empty,
+ * another character, longer than MAX_KEYWORD_LENGTH) the line is unreadable, since guessing a
+ * keyword from a fragment (`X_FOO` → `X`) would invent one.
  */
 function parseEhloLine(line: string): EhloLine | null {
   const words = splitWords(line);
   const first = words[0];
-  if (first === undefined || !isAlnum(first.charCodeAt(0))) return null;
-  let end = 1;
-  while (end < first.length && (isAlnum(first.charCodeAt(end)) || first.charCodeAt(end) === DASH)) end++;
-  if (end > MAX_KEYWORD_LENGTH) return null;
+  if (first === undefined) return null;
+  const eq = first.indexOf('=');
+  const keyword = eq === -1 ? first : first.slice(0, eq);
+  if (!isEhloKeyword(keyword)) return null;
   const params = words.slice(1);
-  if (end < first.length) {
-    if (first.charCodeAt(end) !== EQUALS) return null;
-    const value = first.slice(end + 1);
-    if (value.length > 0) params.unshift(value);
-  }
-  return { keyword: first.slice(0, end).toUpperCase(), params, wellFormed: params.every(isEhloParam) };
+  const value = eq === -1 ? '' : first.slice(eq + 1);
+  if (value.length > 0) params.unshift(value);
+  return { keyword: keyword.toUpperCase(), params, wellFormed: params.every(isEhloParam) };
 }
 
 /** Up to `max` words separated by runs of SP or HT; leading and trailing blanks ignored. */

@@ -5,11 +5,12 @@ import { SessionError } from './session-error.js';
 import type { SessionOptions } from './session-options.js';
 import type { SessionRecord } from './session-record.js';
 import type { Transcript } from './transcript.js';
-import type { Phase, Reply, Stage } from './types.js';
+import type { Stage } from './failure.js';
+import type { Phase, Reply } from './types.js';
 
 export class SessionContext {
-  /** The stage that last asked for time: where an unforeseen error is reported. */
-  lastStage: Stage = 'connect';
+  /** The phase running now (set by timed()): where an unforeseen error is reported. */
+  phase: Exclude<Phase, 'total'> = 'connect';
 
   constructor(
     readonly options: SessionOptions,
@@ -30,10 +31,9 @@ export class SessionContext {
    * long, and one slow phase must not push the session past the deadline the caller set.
    */
   budgetMs(stage: Stage, capMs = Number.POSITIVE_INFINITY): number {
-    this.lastStage = stage;
     const remaining = this.remainingMs();
     if (remaining <= 0) {
-      throw new SessionError(stage, 'timeout', null, `overall deadline of ${seconds(this.options.timeoutMs)} s reached`);
+      throw new SessionError(stage, 'ERR_DEADLINE', `overall deadline of ${seconds(this.options.timeoutMs)} s reached`);
     }
     return Math.min(remaining, capMs);
   }
@@ -53,9 +53,10 @@ export class SessionContext {
   }
 
   /** Runs fn and adds its duration to the phase, whether it succeeds or fails. */
-  async timed<T>(phase: Phase, fn: () => Promise<T>): Promise<T> {
+  async timed<T>(phase: Exclude<Phase, 'total'>, fn: () => Promise<T>): Promise<T> {
     const clock = this.options.clock;
     const start = clock.monotonicMs();
+    this.phase = phase;
     try {
       return await fn();
     } finally {

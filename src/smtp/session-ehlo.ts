@@ -2,7 +2,8 @@
 import { parseEhloReply } from './ehlo-parser.js';
 import { replyFailure } from './session-error.js';
 import type { SessionContext } from './session-context.js';
-import type { EhloFacts, Stage } from './types.js';
+import type { Stage } from './failure.js';
+import type { EhloFacts } from './types.js';
 
 /**
  * RFC 5321 §3.2: a server that does not support EHLO answers 500, 502, 504 or 550 (some old

@@ -1,29 +1,21 @@
-// How a session failure is expressed inside src/smtp: where (stage), why (stable reason), and the
-// server's last word. The session turns it into a ProbeFailure; it never escapes a probe.
-import type { FailureReason, ProbeFailure, Reply, Stage } from './types.js';
+// How a session failure travels inside src/smtp until the session records it: a thrown error that
+// carries the failure as data (see failure.ts). It never escapes a probe.
+import { probeFailure, type FailureDetail, type LinkFailure, type ProbeFailure, type ReplyCode, type Stage } from './failure.js';
+import type { Reply } from './types.js';
 
 export class SessionError extends Error {
-  readonly stage: Stage;
-  readonly reason: FailureReason;
-  readonly replyCode: number | null;
+  readonly failure: ProbeFailure;
 
-  constructor(stage: Stage, reason: FailureReason, replyCode: number | null, detail: string) {
-    super(`${stage}: ${detail}`);
+  constructor(stage: Stage, detail: FailureDetail, text: string, replyCode: ReplyCode | null = null) {
+    const failure = probeFailure(stage, detail, text, replyCode);
+    super(failure.message);
     this.name = 'SessionError';
-    this.stage = stage;
-    this.reason = reason;
-    this.replyCode = replyCode;
+    this.failure = failure;
   }
 
-  toFailure(): ProbeFailure {
-    return { stage: this.stage, reason: this.reason, code: this.replyCode, message: this.message };
+  static at(stage: Stage, link: LinkFailure): SessionError {
+    return new SessionError(stage, link.detail, link.text);
   }
-}
-
-/** A failure of the transport, before a stage is attached to it. */
-export interface LinkFailure {
-  reason: FailureReason;
-  detail: string;
 }
 
 const MAX_QUOTED_TEXT = 300;
@@ -37,20 +29,20 @@ export function describeReply(reply: Reply): string {
 
 /** A 4xx/5xx reply that ends the session; 421 is kept apart because it means "come back later". */
 export function replyFailure(stage: Stage, reply: Reply): SessionError {
-  const reason: FailureReason = reply.code === 421 ? 'service_unavailable' : 'rejected';
-  return new SessionError(stage, reason, reply.code, describeReply(reply));
+  const detail: FailureDetail = reply.code === 421 ? 'ERR_SERVICE_UNAVAILABLE' : 'ERR_REPLY_REJECTED';
+  return new SessionError(stage, detail, describeReply(reply), reply.code);
 }
 
 const DNS_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'EAI_NONAME', 'EAI_NODATA', 'ESERVFAIL', 'ENODATA']);
 
-/** Maps a Node socket error to a stable reason; the errno code stays in the detail for people. */
+/** Maps a Node socket error to its detail code; the errno stays in the text for people. */
 export function classifySocketError(err: unknown): LinkFailure {
   const e = err as NodeJS.ErrnoException;
   const code = typeof e?.code === 'string' ? e.code : '';
   const message = e instanceof Error ? e.message : String(err);
-  const detail = code !== '' && !message.includes(code) ? `${message} (${code})` : message;
+  const text = code !== '' && !message.includes(code) ? `${message} (${code})` : message;
   if (e?.syscall === 'getaddrinfo' || e?.syscall === 'queryA' || DNS_CODES.has(code)) {
-    return { reason: 'dns', detail: `could not resolve host: ${detail}` };
+    return { detail: 'ERR_DNS', text: `could not resolve host: ${text}` };
   }
   // OpenSSL's errors on an established TLS session (a forged or plaintext record, an alert, a
   // decryption failure) are TLS failures, not network ones; its `reason` reads better than its
@@ -58,18 +50,18 @@ export function classifySocketError(err: unknown): LinkFailure {
   if (code.startsWith('ERR_SSL_')) {
     const opensslReason = (err as { reason?: unknown }).reason;
     const why = typeof opensslReason === 'string' ? opensslReason : message.split('\n')[0];
-    return { reason: 'tls_error', detail: `TLS error: ${why} (${code})` };
+    return { detail: 'ERR_TLS_RECORD', text: `TLS error: ${why} (${code})` };
   }
   switch (code) {
     case 'ECONNREFUSED':
-      return { reason: 'refused', detail: `connection refused: ${detail}` };
+      return { detail: 'ERR_CONNECTION_REFUSED', text: `connection refused: ${text}` };
     case 'ECONNRESET':
     case 'EPIPE':
     case 'ECONNABORTED':
-      return { reason: 'reset', detail: `connection reset by peer: ${detail}` };
+      return { detail: 'ERR_CONNECTION_RESET', text: `connection reset by peer: ${text}` };
     case 'ETIMEDOUT':
-      return { reason: 'timeout', detail };
+      return { detail: 'ERR_SOCKET_TIMEOUT', text };
     default:
-      return { reason: 'network_error', detail };
+      return { detail: 'ERR_NETWORK', text };
   }
 }

@@ -1,5 +1,6 @@
 // Everything one SMTP session observed, as plain data; src/probe turns it into a ProbeResult.
-import type { EhloFacts, Phase, ProbeFailure, Reply, Stage, TlsFacts, TranscriptEntry } from './types.js';
+import type { ProbeFailure, Stage } from './failure.js';
+import type { EhloFacts, Phase, Reply, TlsFacts, TranscriptEntry } from './types.js';
 
 export interface SessionRecord {
   /** The IP address connected to; null when no connection was made. */

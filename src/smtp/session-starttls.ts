@@ -12,10 +12,9 @@ export async function negotiateStartTls(ctx: SessionContext, ehlo: EhloFacts | n
   if (options.starttls === 'never') return false;
   if (!offered) {
     if (options.starttls === 'auto') return false;
-    const why = ehlo === null
-      ? 'STARTTLS is required, but the server refused EHLO (no ESMTP, so no STARTTLS)'
-      : 'STARTTLS is required, but the server did not advertise it';
-    throw new SessionError('starttls', 'starttls_not_offered', null, why);
+    throw ehlo === null
+      ? new SessionError('starttls', 'ERR_STARTTLS_NO_ESMTP', 'STARTTLS is required, but the server refused EHLO (no ESMTP, so no STARTTLS)')
+      : new SessionError('starttls', 'ERR_STARTTLS_NOT_ADVERTISED', 'STARTTLS is required, but the server did not advertise it');
   }
 
   record.starttls.attempted = true;
@@ -58,6 +57,6 @@ export async function handshake(ctx: SessionContext, mode: TlsFacts['mode']): Pr
   const verdict = facts.verified ? `certificate verified for ${serverName}` : `certificate NOT verified for ${serverName}: ${facts.verify_error ?? 'unknown'}`;
   ctx.transcript.event(`TLS established (${mode}): ${facts.version ?? '?'} ${facts.cipher ?? '?'}; ${verdict}`);
   if (!facts.verified && failOnVerifyError) {
-    throw new SessionError('tls_handshake', 'tls_verify', null, `the certificate did not verify for ${serverName}: ${facts.verify_error ?? 'unknown reason'}`);
+    throw new SessionError('tls_handshake', 'ERR_CERT_NOT_VERIFIED', `the certificate did not verify for ${serverName}: ${facts.verify_error ?? 'unknown reason'}`);
   }
 }

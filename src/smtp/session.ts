@@ -12,7 +12,7 @@ import { sayQuit } from './session-quit.js';
 import { emptySessionRecord, type SessionRecord } from './session-record.js';
 import { handshake, negotiateStartTls } from './session-starttls.js';
 import { Transcript } from './transcript.js';
-import type { FailureReason } from './types.js';
+import type { FailureReason } from './failure.js';
 
 /** After a failure caused by what the server said, the channel is still in step: say goodbye. */
 const POLITE_AFTER: ReadonlySet<FailureReason> = new Set(['rejected', 'service_unavailable', 'starttls_not_offered', 'tls_verify']);
@@ -42,8 +42,8 @@ export async function runSession(options: SessionOptions): Promise<SessionRecord
     await converse(ctx);
     await sayQuit(ctx);
   } catch (err) {
-    const failure = err instanceof SessionError ? err : unexpected(err, ctx);
-    record.failure = failure.toFailure();
+    const { failure } = err instanceof SessionError ? err : unexpected(err, ctx);
+    record.failure = failure;
     transcript.event(`failed: ${failure.message}`);
     if (ctx !== null && POLITE_AFTER.has(failure.reason)) await sayQuit(ctx);
   } finally {
@@ -74,6 +74,6 @@ async function converse(ctx: SessionContext): Promise<void> {
 
 /** A bug or an unforeseen error must still yield a result that says what happened. */
 function unexpected(err: unknown, ctx: SessionContext | null): SessionError {
-  const { reason, detail } = classifySocketError(err);
-  return new SessionError(ctx?.lastStage ?? 'connect', reason, null, `unexpected error: ${detail}`);
+  const { detail, text } = classifySocketError(err);
+  return new SessionError(ctx?.phase ?? 'connect', detail, `unexpected error: ${text}`);
 }

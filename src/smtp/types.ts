@@ -66,30 +66,6 @@ export interface TlsFacts {
   verify_error: string | null;
 }
 
-export type Stage =
-  | 'connect'
-  | 'greeting'
-  | 'ehlo'
-  | 'helo'
-  | 'starttls'
-  | 'tls_handshake'
-  | 'ehlo_tls'
-  | 'quit';
-
-export type FailureReason =
-  | 'timeout'
-  | 'refused'
-  | 'reset'
-  | 'closed'
-  | 'dns'
-  | 'rejected' // a 4xx/5xx reply other than 421
-  | 'service_unavailable' // 421: the server is shutting the channel, often rate limiting; kept distinct
-  | 'starttls_not_offered' // starttls: required, and the server did not advertise it
-  | 'protocol_error' // bytes that are not SMTP, or a reply exceeding our bounds
-  | 'tls_error' // handshake failed
-  | 'tls_verify' // handshake succeeded but the certificate did not verify and the probe was told to care
-  | 'network_error';
-
 export type Phase =
   | 'connect'
   | 'greeting'
@@ -99,15 +75,6 @@ export type Phase =
   | 'ehlo_tls'
   | 'quit'
   | 'total';
-
-export interface ProbeFailure {
-  stage: Stage;
-  reason: FailureReason;
-  /** The last SMTP reply code at that stage, or null when none was received. */
-  code: number | null;
-  /** A sentence for a person, including the server's reply text where there was one. */
-  message: string;
-}
 
 export interface TranscriptEntry {
   /** Seconds since the probe started (monotonic clock). */

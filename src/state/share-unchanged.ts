@@ -13,25 +13,8 @@ export function shareUnchanged(result: ProbeResult, previous: ProbeResult | null
   const banner = held(result.banner, previous?.banner);
   const tls = held(result.tls, previous?.tls);
   if (before === result.ehlo_before_tls && after === result.ehlo_after_tls && banner === result.banner && tls === result.tls) return result;
-
-  // The top-level capability fields are the effective EHLO's own arrays and objects: follow them.
-  const follow = <K extends 'extensions' | 'auth_mechanisms' | 'limits' | 'size'>(key: K): ProbeResult[K] => {
-    if (result.ehlo_after_tls !== null && result[key] === result.ehlo_after_tls[key]) return after![key] as ProbeResult[K];
-    if (result.ehlo_before_tls !== null && result[key] === result.ehlo_before_tls[key]) return before![key] as ProbeResult[K];
-    return result[key];
-  };
-  return {
-    ...result,
-    banner,
-    ehlo_before_tls: before,
-    ehlo_after_tls: after,
-    tls,
-    extensions: follow('extensions'),
-    extensions_before_tls: before?.extensions ?? result.extensions_before_tls,
-    auth_mechanisms: follow('auth_mechanisms'),
-    limits: follow('limits'),
-    size: follow('size'),
-  };
+  // Each fact lives once, in the parsed replies: swapping those shares everything.
+  return { ...result, banner, ehlo_before_tls: before, ehlo_after_tls: after, tls };
 }
 
 /** The first candidate equal to `fresh`, else `fresh` itself. */

@@ -1,6 +1,7 @@
 // TargetState ⇄ the JSON document stored per target, and the trimming that keeps rows small.
-import type { ProbeResult } from '../probe/probe-result.js';
-import type { TargetState } from './types.js';
+import type { Capabilities, ProbeResult } from '../probe/probe-result.js';
+import { decodeFailureCounts } from './failure-counts.js';
+import type { BackoffState, TargetState } from './types.js';
 
 /** Transcript lines kept for a failed probe: the end of the session, where it went wrong. */
 export const MAX_STORED_TRANSCRIPT_ENTRIES = 50;
@@ -33,6 +34,7 @@ export function emptyState(target: string, group: string): TargetState {
     change_counts: {},
     last_change_at: null,
     failure_counts: {},
+    backoff: null,
   };
 }
 
@@ -60,7 +62,29 @@ export function decodeState(target: string, json: string): TargetState {
       plain: { ...doc.known_extensions?.plain },
       tls: { ...doc.known_extensions?.tls },
     },
+    last_result: decodeResult(doc.last_result),
     change_counts: { ...doc.change_counts },
-    failure_counts: { ...doc.failure_counts },
+    failure_counts: decodeFailureCounts(doc.failure_counts),
+    backoff: decodeBackoff(doc.backoff),
   };
+}
+
+/** A back-off as stored, or null for none, an older document or a damaged one (the target is then probed as usual). */
+function decodeBackoff(raw: unknown): BackoffState | null {
+  if (typeof raw !== 'object' || raw === null) return null;
+  const { strikes, until_ms } = raw as Partial<BackoffState>;
+  if (!Number.isSafeInteger(strikes) || strikes! < 1 || typeof until_ms !== 'number' || !Number.isFinite(until_ms)) return null;
+  return { strikes: strikes!, until_ms };
+}
+
+/**
+ * A stored result as this version holds it: the effective capability fields an older version stored
+ * beside the EHLO replies are dropped (each fact is held once; capabilitiesOf() derives them), and a
+ * failure stored before failures carried a detail code reads as one whose detail was not recorded.
+ */
+function decodeResult(stored: ProbeResult | null | undefined): ProbeResult | null {
+  if (stored === undefined || stored === null) return null;
+  const { size: _s, extensions: _e, extensions_before_tls: _b, auth_mechanisms: _a, limits: _l, ...result } = stored as ProbeResult & Partial<Capabilities>;
+  if (result.error === null || result.error.detail !== undefined) return result;
+  return { ...result, error: { ...result.error, detail: null } };
 }

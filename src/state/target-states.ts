@@ -1,22 +1,13 @@
 // The in-memory view of every target: the scheduler records results into it, /metrics and /api
 // read it. Each record replaces the target's object instead of mutating it, so a reader holding a
-// snapshot never sees a half-applied result.
-//
-// What reaches the store, and when: anything a restart must not lose or get wrong is written in the
-// same call that learns it — change events with the baseline they moved, the first baseline, failure
-// counts (a counter that went backwards after a crash would read as a reset and a burst to rate()),
-// a success turning into a failure or back, an extension first seen or forgotten. A routine probe
-// that changed none of that (most of them: same capabilities, new timings) is written at most every
-// ROUTINE_WRITE_SECONDS per target, and by flush() on shutdown and reload. A crash therefore loses
-// at most that long of routine last results, which the next round replaces anyway.
+// snapshot never sees a half-applied result. What a result changes, and whether the store must be
+// written at once, is decided by the pure step in record-step.ts; this class applies it. A crash
+// loses at most ROUTINE_WRITE_SECONDS of routine last results, which the next round replaces anyway.
 import type { ProbeResult } from '../probe/probe-result.js';
-import { baselineFrom, nextBaseline } from './baseline.js';
-import { detectChanges } from './change-detection.js';
-import { updateKnownExtensions } from './known-extensions.js';
+import { decideRecord } from './record-step.js';
 import type { SqliteStateStore } from './sqlite-store.js';
-import { shareUnchanged } from './share-unchanged.js';
-import { emptyState, trimResult } from './state-codec.js';
-import type { ChangeEvent, TargetState } from './types.js';
+import { emptyState } from './state-codec.js';
+import type { BackoffState, ChangeEvent, TargetState } from './types.js';
 
 export interface TargetStatesOptions {
   /** Unix seconds. */
@@ -31,11 +22,10 @@ export interface RecordOutcome {
   storeError: Error | null;
 }
 
-/** Pruning runs from record() at most this often, so retention needs no timer of its own. */
+/** Pruning runs from record() at most this often. */
 const PRUNE_INTERVAL_SECONDS = 3600;
 
-/** How stale a target's stored routine result may get; writing every probe was ~20% of a probe's CPU. */
-export const ROUTINE_WRITE_SECONDS = 600;
+export { ROUTINE_WRITE_SECONDS } from './record-step.js';
 
 export class TargetStates {
   private readonly store: SqliteStateStore;
@@ -69,80 +59,57 @@ export class TargetStates {
     this.cachedSnapshot = null;
   }
 
-  record(target: string, group: string, result: ProbeResult): RecordOutcome {
+  /** Applies one result: decideRecord() says what changes; this puts it in memory and, when told, in the store. */
+  record(target: string, group: string, result: ProbeResult, backoff: BackoffState | null = null): RecordOutcome {
     const now = this.now();
-    let storeError: Error | null = null;
-    let previous = this.states.get(target);
-    if (previous === undefined) {
-      // Dropped by a reload and configured again: its baseline is still in the store.
-      try {
-        previous = this.store.load(target);
-      } catch (error) {
-        storeError = asError(error);
-      }
-    }
-    const prev = previous ?? emptyState(target, group);
-    result = shareUnchanged(result, prev.last_result, prev.baseline);
-
-    let events: ChangeEvent[] = [];
-    let next: TargetState;
-    if (result.success) {
-      const current = baselineFrom(result);
-      // The first successful probe only sets the baseline: there is nothing to compare it with.
-      events = prev.baseline === null ? [] : detectChanges(target, prev.baseline, current, now);
-      let counts = prev.change_counts;
-      if (events.length > 0) {
-        counts = { ...counts };
-        for (const e of events) counts[e.kind] = (counts[e.kind] ?? 0) + 1;
-      }
-      next = {
-        ...prev,
-        group,
-        last_result: trimResult(result),
-        baseline: prev.baseline === null ? current : nextBaseline(prev.baseline, current),
-        known_extensions: updateKnownExtensions(prev.known_extensions, result, now, this.retentionSeconds),
-        change_counts: counts,
-        last_change_at: events.length > 0 ? now : prev.last_change_at,
-      };
-    } else {
-      // A failed probe is never a capability change: the baseline and known extensions stay.
-      const failures = { ...prev.failure_counts };
-      if (result.error !== null) {
-        const key = `${result.error.stage}/${result.error.reason}`;
-        failures[key] = (failures[key] ?? 0) + 1;
-      }
-      next = {
-        ...prev,
-        group,
-        last_result: trimResult(result),
-        known_extensions: updateKnownExtensions(prev.known_extensions, null, now, this.retentionSeconds),
-        failure_counts: failures,
-      };
-    }
-
-    this.states.set(target, next);
+    const { previous, error: loadError } = this.previousOf(target, group);
+    const decision = decideRecord(previous, result, {
+      group,
+      now,
+      retentionSeconds: this.retentionSeconds,
+      writtenAt: this.writtenAt.get(target) ?? Number.NEGATIVE_INFINITY,
+      backoff,
+    });
+    this.states.set(target, decision.next);
     this.cachedSnapshot = null;
-    if (mustWriteNow(prev, next, events) || now - (this.writtenAt.get(target) ?? Number.NEGATIVE_INFINITY) >= ROUTINE_WRITE_SECONDS) {
-      try {
-        this.store.save(next, events);
-        this.writtenAt.set(target, now);
-        this.unwritten.delete(target);
-      } catch (error) {
-        storeError ??= asError(error);
-        this.unwritten.add(target);
-      }
-    } else {
-      this.unwritten.add(target);
+    const writeError = decision.writeNow ? this.write(decision.next, decision.events, now) : (this.unwritten.add(target), null);
+    const pruneError = this.pruneIfDue(now);
+    return { events: decision.events, storeError: loadError ?? writeError ?? pruneError };
+  }
+
+  /** The state in memory, or (dropped by a reload and configured again) the one still in the store. */
+  private previousOf(target: string, group: string): { previous: TargetState; error: Error | null } {
+    const held = this.states.get(target);
+    if (held !== undefined) return { previous: held, error: null };
+    try {
+      return { previous: this.store.load(target) ?? emptyState(target, group), error: null };
+    } catch (error) {
+      return { previous: emptyState(target, group), error: asError(error) };
     }
-    if (now - this.lastPruneAt >= PRUNE_INTERVAL_SECONDS) {
-      this.lastPruneAt = now;
-      try {
-        this.store.prune(now, this.retentionDays);
-      } catch (error) {
-        storeError ??= asError(error);
-      }
+  }
+
+  private write(state: TargetState, events: readonly ChangeEvent[], now: number): Error | null {
+    try {
+      this.store.save(state, events);
+      this.writtenAt.set(state.target, now);
+      this.unwritten.delete(state.target);
+      return null;
+    } catch (error) {
+      this.unwritten.add(state.target);
+      return asError(error);
     }
-    return { events, storeError };
+  }
+
+  /** Retention needs no timer of its own: record() prunes at most every PRUNE_INTERVAL_SECONDS. */
+  private pruneIfDue(now: number): Error | null {
+    if (now - this.lastPruneAt < PRUNE_INTERVAL_SECONDS) return null;
+    this.lastPruneAt = now;
+    try {
+      this.store.prune(now, this.retentionDays);
+      return null;
+    } catch (error) {
+      return asError(error);
+    }
   }
 
   get(target: string): TargetState | undefined {
@@ -194,29 +161,6 @@ export class TargetStates {
   changes(target: string, limit: number): ChangeEvent[] {
     return this.store.changes(target, limit);
   }
-}
-
-/** What a restart must find in the store: see the header. */
-function mustWriteNow(prev: TargetState, next: TargetState, events: readonly ChangeEvent[]): boolean {
-  return (
-    events.length > 0 ||
-    prev.baseline === null ||
-    prev.group !== next.group ||
-    prev.last_result?.success !== next.last_result?.success ||
-    next.last_result?.success === false ||
-    !sameKeys(prev.known_extensions.plain, next.known_extensions.plain) ||
-    !sameKeys(prev.known_extensions.tls, next.known_extensions.tls)
-  );
-}
-
-function sameKeys(a: Record<string, number>, b: Record<string, number>): boolean {
-  if (a === b) return true;
-  let count = 0;
-  for (const key in b) {
-    if (!Object.hasOwn(a, key)) return false;
-    count++;
-  }
-  return count === Object.keys(a).length;
 }
 
 function asError(error: unknown): Error {

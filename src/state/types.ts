@@ -1,6 +1,7 @@
 // What the exporter remembers about each target, and the change events it derives.
 import type { EhloFacts } from '../smtp/types.js';
 import type { ProbeResult } from '../probe/probe-result.js';
+import type { FailureCounts } from './failure-counts.js';
 
 export type ChangeKind =
   | 'size_increased'
@@ -53,6 +54,13 @@ export interface Baseline {
   cert_fingerprint_sha256: string | null;
 }
 
+/** RFC 5321 §3.8 politeness: consecutive 421 answers, and until when the target is left alone. */
+export interface BackoffState {
+  strikes: number;
+  /** Unix milliseconds (wall clock), so it means the same after a restart. */
+  until_ms: number;
+}
+
 /** Everything remembered of one target; this survives restarts. */
 export interface TargetState {
   target: string;
@@ -68,8 +76,10 @@ export interface TargetState {
   change_counts: Partial<Record<ChangeKind, number>>;
   /** Unix seconds of the latest change event, null if none. */
   last_change_at: number | null;
-  /** Probe failures counted, keyed "stage/reason". */
-  failure_counts: Record<string, number>;
+  /** Probe failures counted per stage and reason. */
+  failure_counts: FailureCounts;
+  /** The 421 back-off under way after the last probe, kept so that a restart does not cut it short. */
+  backoff: BackoffState | null;
 }
 
 /** One stored transcript of a successful probe (transcript-history.ts). */

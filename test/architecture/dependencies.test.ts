@@ -63,6 +63,28 @@ it('every src folder imports only from the layers below it', () => {
   expect(violations).toEqual([]);
 });
 
+/**
+ * metrics/ and http/ read results and state: the types they need come from probe/probe-result.ts
+ * (which re-exports the protocol facts a result is made of) and state/, never from smtp/ internals,
+ * so the protocol code can change shape behind the result. One exception: smtp/grammar.ts, the RFC
+ * name grammars, which label checks must apply exactly as the parser does.
+ */
+const READERS = new Set(['metrics', 'http']);
+const READABLE = (target: string) => target === 'probe/probe-result.ts' || target === 'smtp/grammar.ts' || !/^(?:smtp|probe)\//.test(target);
+
+it('metrics and http take types from state and the probe result only, never from smtp internals', () => {
+  const violations: string[] = [];
+  for (const { path, rel, text } of sources) {
+    if (!READERS.has(layerOf(rel))) continue;
+    for (const spec of importsOf(text)) {
+      if (!spec.startsWith('.')) continue;
+      const target = relative(SRC, resolve(dirname(path), spec)).replace(/\.js$/, '.ts');
+      if (!READABLE(target)) violations.push(`${rel} imports ${spec}`);
+    }
+  }
+  expect(violations).toEqual([]);
+});
+
 it('only smtp/ opens client connections: http never starts an SMTP session itself', () => {
   const opens = /\b(?:net|tls)\.(?:connect|createConnection)\(|\bnew\s+(?:net\.)?Socket\(|\bfrom\s+['"]node:dgram['"]/;
   const offenders = sources.filter(({ rel, text }) => !rel.startsWith('smtp/') && opens.test(text));

@@ -1,4 +1,4 @@
-// Issue 4 end to end, on loopback only: a real Postfix, the built exporter probing it every second,
+// Alerting end to end, on loopback only: a real Postfix, the built exporter probing it every second,
 // Debian's Prometheus scraping it with the shipped rules (only `for:` shortened), Debian's
 // Alertmanager routing to a webhook in this test. An operator breaks the relay step by step and each
 // alert must reach the webhook, then resolve on restore. At the end, when every kind of event has

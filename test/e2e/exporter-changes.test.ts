@@ -6,10 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createApp, type App } from '../../src/app.js';
+import type { App } from '../../src/app.js';
 import { ScriptedSmtpServer } from '../fakes/scripted-smtp-server.js';
 import { shouldSkip, toolAvailable } from '../rules/external-tool.js';
 import { sampleValue } from '../support/scrape.js';
+import { createAppInDir } from '../support/app-in-dir.js';
 import { waitFor } from '../support/wait-for.js';
 
 const silent = pino({ level: 'silent' });
@@ -39,14 +40,7 @@ function writeConfig(targets: string[]): string {
 }
 
 async function start(): Promise<App> {
-  app = await createApp({
-    configFile: join(dir, 'ehlo-exporter.yml'),
-    storagePath: join(dir, 'state.db'),
-    defaultHeloName: 'probe.ehlo-exporter.test',
-    version: 'test',
-    nodeVersion: process.version,
-    logger: silent,
-  });
+  app = await createAppInDir(dir, silent);
   return app;
 }
 

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { probeTarget } from '../../src/probe/probe-target.js';
 import type { ProbeOptions } from '../../src/probe/probe-options.js';
-import type { ProbeResult } from '../../src/probe/probe-result.js';
+import { toProbeJson, type ProbeResultJson } from '../../src/probe/probe-result.js';
 import { waitFor } from '../support/wait-for.js';
 import { postfixUnavailableReason, startPostfix, type PostfixInstance } from '../support/postfix-instance.js';
 import { describeWithReal } from '../support/require-real.js';
@@ -29,7 +29,7 @@ describeWithReal('probe against a real Postfix', postfixUnavailableReason(), () 
   const target = () => ({ target: `127.0.0.1:${postfix.port}`, host: '127.0.0.1', port: postfix.port });
 
   it('reads the exact SIZE, sees STARTTLS, upgrades, and reports the post-TLS set', async () => {
-    const result = await probeTarget(target(), options);
+    const result = toProbeJson(await probeTarget(target(), options));
     expect(result.error).toBeNull();
     expect(result.success).toBe(true);
     expect(result.address).toBe('127.0.0.1');
@@ -58,7 +58,7 @@ describeWithReal('probe against a real Postfix', postfixUnavailableReason(), () 
   // speed test: the best of three must only stay clear of that kernel constant.
   it('reports the EHLO inside TLS 1.3 without the 40 ms delayed-ACK stall', async () => {
     const results = [];
-    for (let i = 0; i < 3; i++) results.push(await probeTarget(target(), options));
+    for (let i = 0; i < 3; i++) results.push(toProbeJson(await probeTarget(target(), options)));
     expect(results.map((r) => r.tls?.version)).toEqual(['TLSv1.3', 'TLSv1.3', 'TLSv1.3']);
     const best = Math.min(...results.map((r) => r.timings_seconds.ehlo_tls ?? Infinity));
     expect(best).toBeLessThan(0.02);
@@ -66,9 +66,9 @@ describeWithReal('probe against a real Postfix', postfixUnavailableReason(), () 
 
   // After `postfix reload` an smtpd started under the old settings can still take a connection or
   // two, as in production: wait (bounded) until a probe sees the new settings.
-  const probeUntil = (what: string, opts: ProbeOptions, ok: (r: ProbeResult) => boolean) =>
+  const probeUntil = (what: string, opts: ProbeOptions, ok: (r: ProbeResultJson) => boolean) =>
     waitFor(what, async () => {
-      const r = await probeTarget(target(), opts);
+      const r = toProbeJson(await probeTarget(target(), opts));
       return ok(r) ? r : undefined;
     }, 20_000, 200);
 

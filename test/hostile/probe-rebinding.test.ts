@@ -4,6 +4,7 @@
 // never to the name a second time (DNS rebinding with a short TTL).
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { capabilitiesOf } from '../../src/probe/probe-result.js';
 import { parseConfigText } from '../../src/config/load-config.js';
 import { buildServer } from '../../src/http/server.js';
 import { probeTarget } from '../../src/probe/probe-target.js';
@@ -122,7 +123,7 @@ describe('/probe and DNS rebinding', () => {
       if (outcome.status !== 'ok') return;
       expect(outcome.result.success).toBe(true);
       expect(outcome.result.address).toBe('127.0.0.1');
-      expect(outcome.result.size.limit_bytes).toBe(4242);
+      expect(capabilitiesOf(outcome.result).size.limit_bytes).toBe(4242);
       expect(net.isIP(outcome.result.host)).toBe(4);
     } finally {
       await server.close();

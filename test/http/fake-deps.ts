@@ -2,7 +2,8 @@
 // that record how they were called.
 import type { Registry } from 'prom-client';
 import { createExporterRegistry } from '../../src/metrics/exporter-registry.js';
-import type { HttpDeps, ProbeOnDemandOutcome } from '../../src/http/server.js';
+import type { HttpDeps } from '../../src/http/server.js';
+import type { OnDemandOutcome } from '../../src/state/on-demand-outcome.js';
 import type { ChangeEvent, TargetState } from '../../src/state/types.js';
 import { GOLDEN_STATES, GOLDEN_STATUS, T0 } from '../fixtures/metrics/states.js';
 
@@ -10,7 +11,7 @@ export interface FakeDeps extends HttpDeps {
   calls: { probe: string[]; changes: [string, number][]; reloads: number };
   ready: boolean;
   reloadOutcome: { ok: true } | { ok: false; error: string };
-  probeOutcome: (target: string) => Promise<ProbeOnDemandOutcome>;
+  probeOutcome: (target: string) => Promise<OnDemandOutcome>;
   states: readonly TargetState[];
 }
 

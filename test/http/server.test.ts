@@ -148,7 +148,8 @@ describe('/api/v1/targets', () => {
     expect((one.last_result as Record<string, unknown>).success).toBe(false);
     expect(one.last_result).not.toHaveProperty('transcript');
     expect(one.baseline).toEqual(JSON.parse(JSON.stringify(mx2.baseline)));
-    expect(one.failure_counts).toEqual(mx2.failure_counts);
+    // The /api JSON keeps its flat "stage/reason" keys.
+    expect(one.failure_counts).toEqual({ 'connect/refused': 1, 'greeting/service_unavailable': 2 });
     expect(body.targets[0]!.change_counts).toEqual(mx1.change_counts);
     expect(body.targets[4]!.last_result).toBeNull();
     expect(r.body).not.toContain('connected to 192.0.2.10:25');

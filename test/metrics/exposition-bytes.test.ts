@@ -43,7 +43,7 @@ describe('metricsChunks', () => {
     const { states, source } = fleet();
     const registry = createExporterRegistry(source) as SnapshotRegistry;
     await registry.metricsChunks();
-    states[1] = { ...states[1]!, failure_counts: { 'connect/refused': 3 } };
+    states[1] = { ...states[1]!, failure_counts: { connect: { refused: 3 } } };
     states.push(state({ target: 'new.example.test:25', group: 'mx' }));
     const chunks = await registry.metricsChunks(1000);
     expect(Buffer.concat(chunks).toString('utf8')).toBe(await registry.metrics());
@@ -54,7 +54,7 @@ describe('metricsChunks', () => {
     const registry = createExporterRegistry(source);
     const first = await registry.metricsChunks();
     const firstText = Buffer.concat(first).toString('utf8');
-    states[0] = { ...states[0]!, failure_counts: { 'greeting/timeout': 7 } };
+    states[0] = { ...states[0]!, failure_counts: { greeting: { timeout: 7 } } };
     registry.prerender(states[0]);
     const second = Buffer.concat(await registry.metricsChunks()).toString('utf8');
     expect(second).toContain('stage="greeting",reason="timeout"} 7');

@@ -1,4 +1,4 @@
-// The TargetState → series rules of issue 3, one behaviour per test, read back from the text.
+// How a TargetState becomes series: one rendering rule per test, read back from the exposition text.
 import { describe, expect, it } from 'vitest';
 import { createExporterRegistry } from '../../src/metrics/exporter-registry.js';
 import type { MetricsSource } from '../../src/metrics/exporter-status.js';
@@ -56,7 +56,7 @@ describe('per-target series', () => {
     const plain = ehlo({ extensions: ['PIPELINING', 'SIZE', '8BITMIME'], size: 52428800 });
     const lost = state({
       ...mx1,
-      last_result: result({ target: mx1.target, ehlo_before_tls: plain, ehlo_after_tls: null, extensions: plain.extensions, extensions_before_tls: plain.extensions }),
+      last_result: result({ target: mx1.target, ehlo_before_tls: plain, ehlo_after_tls: null }),
     });
     const p = await scrape([lost]);
     expect(find(p, 'smtp_extension_advertised', { target: mx1.target, tls: 'true' })).toEqual([]);
@@ -163,7 +163,7 @@ describe('per-target series', () => {
     const smtps = state({
       target: 'smtps.example.test:465',
       group: 'submission',
-      last_result: result({ target: 'smtps.example.test:465', ehlo_after_tls: facts, extensions: facts.extensions }),
+      last_result: result({ target: 'smtps.example.test:465', ehlo_after_tls: facts }),
     });
     const p = await scrape([smtps]);
     expect(find(p, 'smtp_extension_advertised', { tls: 'false' })).toEqual([]);

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { probeTarget } from '../../src/probe/probe-target.js';
-import type { ProbeResult } from '../../src/probe/probe-result.js';
+import { toProbeJson, type ProbeResult, type ProbeResultJson } from '../../src/probe/probe-result.js';
 import { createCa, type TestCa } from '../fakes/certificates.js';
 
 const SIZE_LIMIT = 31_457_280;
@@ -42,8 +42,11 @@ afterAll(async () => {
   if (server !== undefined) await new Promise<void>((resolve) => server.close(() => resolve()));
 });
 
-function probe(starttls: 'auto' | 'never' | 'required'): Promise<ProbeResult> {
-  return probeTarget(
+/** The probe's answer in its `probe --json` form, the contract these tests check. */
+const probeJson = (...args: Parameters<typeof probeTarget>) => probeTarget(...args).then((r) => toProbeJson(r));
+
+function probe(starttls: 'auto' | 'never' | 'required'): Promise<ProbeResultJson> {
+  return probeJson(
     { target: `127.0.0.1:${port}`, host: '127.0.0.1', port },
     {
       heloName: 'probe.example.net',

@@ -4,7 +4,7 @@ import { X509Certificate } from 'node:crypto';
 import { afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { probeTarget } from '../../src/probe/probe-target.js';
 import type { ProbeOptions } from '../../src/probe/probe-options.js';
-import type { ProbeResult } from '../../src/probe/probe-result.js';
+import { toProbeJson, type ProbeResult, type ProbeResultJson } from '../../src/probe/probe-result.js';
 import { createCa, createSelfSigned, type KeyAndCert, type TestCa } from '../fakes/certificates.js';
 import { ScriptedSmtpServer, type ScriptedServerOptions } from '../fakes/scripted-smtp-server.js';
 
@@ -26,8 +26,11 @@ async function serve(options: ScriptedServerOptions): Promise<ScriptedSmtpServer
   return server;
 }
 
-function probe(server: { port: number }, over: Partial<ProbeOptions> = {}, tls: Partial<ProbeOptions['tls']> = {}): Promise<ProbeResult> {
-  return probeTarget(
+/** The probe's answer in its `probe --json` form, the contract these tests check. */
+const probeJson = (...args: Parameters<typeof probeTarget>) => probeTarget(...args).then((r) => toProbeJson(r));
+
+function probe(server: { port: number }, over: Partial<ProbeOptions> = {}, tls: Partial<ProbeOptions['tls']> = {}): Promise<ProbeResultJson> {
+  return probeJson(
     { target: `127.0.0.1:${server.port}`, host: '127.0.0.1', port: server.port },
     {
       heloName: 'probe.example.net',
@@ -160,8 +163,8 @@ describe('certificate facts without verification', () => {
     const server = await serve({ tls: expired });
     const result = await probe(server, {}, { failOnVerifyError: true });
     expect(result.success).toBe(false);
-    expect(result.error).toMatchObject({ stage: 'tls_handshake', reason: 'tls_verify', code: null });
-    expect(result.error?.message).toContain('CERT_HAS_EXPIRED');
+    expect(result.error).toMatchObject({ stage: 'tls_handshake', reason: 'tls_verify', detail: 'ERR_CERT_NOT_VERIFIED', code: null });
+    expect(result.tls?.verify_error).toBe('CERT_HAS_EXPIRED');
     expect(result.tls?.cert?.fingerprint_sha256).toBe(new X509Certificate(expired.cert).fingerprint256);
     expect(result.extensions).toEqual([]);
     expect(server.lastSession?.commands).toEqual(['EHLO probe.example.net', 'STARTTLS', 'QUIT']);

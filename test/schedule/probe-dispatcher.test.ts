@@ -1,7 +1,13 @@
-import { describe, expect, it } from 'vitest';
+// The dispatcher on a fake clock (vitest fakes Date and setTimeout together, and the dispatcher reads
+// both): due order, the concurrency limit, overlap, the per-host gap, the 421 back-off and stop(),
+// each checked to the millisecond.
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { TargetConfig } from '../../src/config/types.js';
 import { ProbeDispatcher, type DispatcherOptions, type SkipReason } from '../../src/schedule/probe-dispatcher.js';
 import { result, sleep, target } from './dispatcher-fixtures.js';
+
+/** Moves the fake clock on, running every timer and promise that falls due on the way. */
+const advance = (ms: number) => vi.advanceTimersByTimeAsync(ms);
 
 function harness(overrides: Partial<DispatcherOptions> & { probeMs?: number; reason?: 'service_unavailable' | null } = {}) {
   const started: { name: string; at: number }[] = [];
@@ -33,6 +39,13 @@ function harness(overrides: Partial<DispatcherOptions> & { probeMs?: number; rea
 }
 
 describe('ProbeDispatcher', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ now: 1_700_000_000_000 });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it('starts each probe no earlier than it is due, in due order', async () => {
     const h = harness();
     const now = Date.now();
@@ -40,10 +53,9 @@ describe('ProbeDispatcher', () => {
       { target: target('b'), dueAt: now + 120 },
       { target: target('a'), dueAt: now + 40 },
     ]);
-    await sleep(250);
+    await advance(250);
     expect(h.started.map((s) => s.name)).toEqual(['a', 'b']);
-    expect(h.started[0]!.at).toBeGreaterThanOrEqual(now + 40);
-    expect(h.started[1]!.at).toBeGreaterThanOrEqual(now + 120);
+    expect(h.started.map((x) => x.at)).toEqual([now + 40, now + 120]);
     expect(h.finished.map((f) => f.name)).toEqual(['a', 'b']);
   });
 
@@ -51,7 +63,7 @@ describe('ProbeDispatcher', () => {
     const h = harness({ maxConcurrency: 3, probeMs: 30 });
     const now = Date.now();
     h.dispatcher.plan(Array.from({ length: 12 }, (_, i) => ({ target: target(`t${i}`), dueAt: now })));
-    await sleep(400);
+    await advance(400);
     expect(h.finished).toHaveLength(12);
     expect(h.maxRunning()).toBe(3);
   });
@@ -60,9 +72,9 @@ describe('ProbeDispatcher', () => {
     const h = harness({ probeMs: 150 });
     const now = Date.now();
     h.dispatcher.plan([{ target: target('slow'), dueAt: now }]);
-    await sleep(30);
+    await advance(30);
     h.dispatcher.plan([{ target: target('slow'), dueAt: Date.now() }]);
-    await sleep(300);
+    await advance(300);
     expect(h.started).toHaveLength(1);
     expect(h.skipped).toEqual([{ name: 'slow', reason: 'overlap' }]);
   });
@@ -72,7 +84,7 @@ describe('ProbeDispatcher', () => {
     const now = Date.now();
     h.dispatcher.plan([{ target: target('busy'), dueAt: now }, { target: target('queued'), dueAt: now }]);
     h.dispatcher.plan([{ target: target('queued'), dueAt: now + 10 }]);
-    await sleep(350);
+    await advance(350);
     expect(h.started.map((s) => s.name)).toEqual(['busy', 'queued']);
     expect(h.skipped).toEqual([{ name: 'queued', reason: 'overlap' }]);
   });
@@ -84,18 +96,19 @@ describe('ProbeDispatcher', () => {
       { target: target('mx-25', 'mx.test'), dueAt: now },
       { target: target('mx-587', 'mx.test'), dueAt: now },
     ]);
-    await sleep(400);
+    await advance(400);
     expect(h.finished).toHaveLength(2);
-    expect(h.started[1]!.at - h.finished[0]!.at).toBeGreaterThanOrEqual(145);
+    expect(h.started[1]!.at - h.finished[0]!.at).toBe(150);
   });
 
   it('backs off from a target that answered 421 and reports how long', async () => {
     const h = harness({ reason: 'service_unavailable' });
     h.dispatcher.plan([{ target: target('busy') , dueAt: Date.now() }]);
-    await sleep(80);
-    expect(h.dispatcher.backoffSeconds('busy')).toBeGreaterThan(9);
+    await advance(80);
+    // 10 s from the end of the 20 ms probe, 80 ms after it started.
+    expect(h.dispatcher.backoffSeconds('busy')).toBe(9.94);
     h.dispatcher.plan([{ target: target('busy'), dueAt: Date.now() }]);
-    await sleep(50);
+    await advance(50);
     expect(h.started).toHaveLength(1);
     expect(h.skipped).toEqual([{ name: 'busy', reason: 'backoff' }]);
   });
@@ -104,10 +117,12 @@ describe('ProbeDispatcher', () => {
     const h = harness({ probeMs: 100 });
     const now = Date.now();
     h.dispatcher.plan([{ target: target('a'), dueAt: now }, { target: target('b'), dueAt: now + 50 }]);
-    await sleep(10);
-    await h.dispatcher.stop(2_000);
-    expect(h.finished.map((f) => f.name)).toEqual(['a']);
-    await sleep(100);
+    await advance(10);
+    const stopped = h.dispatcher.stop(2_000);
+    await advance(90);
+    await stopped;
+    expect(h.finished).toEqual([{ name: 'a', at: now + 100 }]);
+    await advance(100);
     expect(h.started.map((s) => s.name)).toEqual(['a']);
   });
 });

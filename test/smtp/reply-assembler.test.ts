@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { SmtpProtocolError, type SmtpErrorCode } from '../../src/smtp/errors.js';
+import { reasonOf } from '../../src/smtp/failure.js';
 import { DEFAULT_REPLY_LIMITS, ReplyAssembler, type ReplyLimits } from '../../src/smtp/reply-assembler.js';
 import type { Reply } from '../../src/smtp/types.js';
 
@@ -207,13 +208,13 @@ describe('ReplyAssembler errors', () => {
     expect(assembler.push(bytes('250 ok\r\n'))).toEqual([{ code: 250, lines: ['ok'] }]);
   });
 
-  it('raises errors that carry the protocol_error reason', () => {
+  it('raises errors whose detail code belongs to the protocol_error reason', () => {
     try {
       new ReplyAssembler().push(bytes('nope\r\n'));
       expect.unreachable('push should have thrown');
     } catch (err) {
       expect(err).toBeInstanceOf(SmtpProtocolError);
-      expect((err as SmtpProtocolError).reason).toBe('protocol_error');
+      expect(reasonOf((err as SmtpProtocolError).code)).toBe('protocol_error');
     }
   });
 

@@ -1,10 +1,11 @@
-// Crash safety of the store (issue 6): a writer is SIGKILLed mid-loop, the store is reopened, and
+// Crash safety of the store: a writer is SIGKILLed mid-loop, the store is reopened, and
 // every change event the writer saw committed is there, with a baseline consistent with them.
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { capabilitiesOf } from '../../src/probe/probe-result.js';
 import { SqliteStateStore } from '../../src/state/sqlite-store.js';
 import { useTempDir } from './temp-dir.js';
 
@@ -96,7 +97,7 @@ describe('crash safety', () => {
         // The first probe of a target only set the baseline (size 1), so events run 2..baseline.
         expect(sizes).toEqual(Array.from({ length: (baselineSize ?? 1) - 1 }, (_, i) => i + 2));
         expect(state.change_counts.size_increased ?? 0).toBe(events.length);
-        expect(state.last_result?.size.limit_bytes).toBe(baselineSize);
+        expect(state.last_result && capabilitiesOf(state.last_result).size.limit_bytes).toBe(baselineSize);
         const printed = everCommitted.get(state.target) ?? 0;
         // Everything printed is stored; at most the one record in flight at the kill is stored unprinted.
         expect(baselineSize).toBeGreaterThanOrEqual(printed);

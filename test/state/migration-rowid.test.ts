@@ -27,8 +27,8 @@ it('a schema 1 store is upgraded in place: states and events kept, target_state 
   const store = SqliteStateStore.open(path);
   expect(store.loadAll()).toEqual([...states].sort((a, b) => (a.target < b.target ? -1 : 1)));
   expect(store.changes('mx1.example.test:25', 10)).toHaveLength(1);
-  store.save({ ...states[0]!, failure_counts: { 'connect/refused': 1 } }, []);
-  expect(store.load(states[0]!.target)?.failure_counts).toEqual({ 'connect/refused': 1 });
+  store.save({ ...states[0]!, failure_counts: { connect: { refused: 1 } } }, []);
+  expect(store.load(states[0]!.target)?.failure_counts).toEqual({ connect: { refused: 1 } });
   store.close();
 
   const raw = new Database(path, { readonly: true });

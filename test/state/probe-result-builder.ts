@@ -1,7 +1,8 @@
 // Builds ProbeResults for the state tests from EHLO lines, independent of the real EHLO parser so
 // that these tests pin the state layer's behaviour, not the parser's.
 import type { ProbeResult } from '../../src/probe/probe-result.js';
-import type { EhloFacts, FailureReason, Stage } from '../../src/smtp/types.js';
+import type { EhloFacts, FailureReason, Stage } from '../../src/probe/probe-result.js';
+import { FAILURE_DETAILS, reasonOf } from '../../src/smtp/failure.js';
 
 /** EHLO lines after the greeting line, e.g. ['PIPELINING', 'SIZE 1000', 'AUTH PLAIN LOGIN']. */
 export function facts(lines: readonly string[]): EhloFacts {
@@ -81,11 +82,6 @@ export function success(o: SuccessOptions = {}): ProbeResult {
     started_at: o.startedAt ?? 1_700_000_000,
     banner: { code: 220, lines: ['mx.example.test ESMTP'] },
     esmtp: before !== null || after !== null,
-    size: effective?.size ?? { advertised: false, limit_bytes: null, no_fixed_limit: false },
-    extensions: effective?.extensions ?? [],
-    extensions_before_tls: before?.extensions ?? [],
-    auth_mechanisms: effective?.auth_mechanisms ?? [],
-    limits: effective?.limits ?? {},
     ehlo_before_tls: before,
     ehlo_after_tls: after,
     starttls: { mode: 'auto', offered, attempted: o.attempted ?? (offered && after !== null), reply_code: offered ? 220 : null },
@@ -104,10 +100,15 @@ export function failure(stage: Stage, reason: FailureReason, o: { target?: strin
   return {
     ...base,
     success: false,
-    error: { stage, reason, code: reason === 'service_unavailable' ? 421 : null, message: `${stage} failed: ${reason}` },
+    error: {
+      stage,
+      reason,
+      detail: FAILURE_DETAILS.find((d) => reasonOf(d) === reason) ?? null,
+      code: reason === 'service_unavailable' ? 421 : null,
+      message: `${stage} failed: ${reason}`,
+    },
     esmtp: null,
     banner: null,
-    size: { advertised: false, limit_bytes: null, no_fixed_limit: false },
     starttls: { mode: 'auto', offered: false, attempted: false, reply_code: null },
     transcript: Array.from({ length: o.transcriptLines ?? 3 }, (_, i) => ({ t: i / 100, dir: 'S' as const, line: `line ${i} ${'x'.repeat(1000)}` })),
   };

@@ -1,12 +1,13 @@
 // Facts a probe shares with the state it is recorded into: the same values, the held objects.
 import { describe, expect, it } from 'vitest';
+import { capabilitiesOf } from '../../src/probe/probe-result.js';
 import { baselineFrom } from '../../src/state/baseline.js';
 import { updateKnownExtensions, KNOWN_EXTENSION_REFRESH_SECONDS } from '../../src/state/known-extensions.js';
 import { sameJson, shareUnchanged } from '../../src/state/share-unchanged.js';
 import { failure, success } from './probe-result-builder.js';
 
 describe('shareUnchanged', () => {
-  it('replaces facts equal to the last result\'s by the held objects, and the top-level fields follow', () => {
+  it('replaces facts equal to the last result\'s by the held objects; the capabilities read through them', () => {
     const previous = success();
     const fresh = success({ startedAt: previous.started_at + 60 });
     expect(fresh.ehlo_after_tls).not.toBe(previous.ehlo_after_tls);
@@ -16,11 +17,12 @@ describe('shareUnchanged', () => {
     expect(shared.ehlo_after_tls).toBe(previous.ehlo_after_tls);
     expect(shared.banner).toBe(previous.banner);
     expect(shared.tls).toBe(previous.tls);
-    expect(shared.extensions).toBe(previous.ehlo_after_tls!.extensions);
-    expect(shared.extensions_before_tls).toBe(previous.ehlo_before_tls!.extensions);
-    expect(shared.auth_mechanisms).toBe(previous.ehlo_after_tls!.auth_mechanisms);
-    expect(shared.size).toBe(previous.ehlo_after_tls!.size);
-    expect(shared.limits).toBe(previous.ehlo_after_tls!.limits);
+    const caps = capabilitiesOf(shared);
+    expect(caps.extensions).toBe(previous.ehlo_after_tls!.extensions);
+    expect(caps.extensions_before_tls).toBe(previous.ehlo_before_tls!.extensions);
+    expect(caps.auth_mechanisms).toBe(previous.ehlo_after_tls!.auth_mechanisms);
+    expect(caps.size).toBe(previous.ehlo_after_tls!.size);
+    expect(caps.limits).toBe(previous.ehlo_after_tls!.limits);
     expect(shared.timings_seconds).toBe(fresh.timings_seconds);
   });
 
@@ -32,7 +34,7 @@ describe('shareUnchanged', () => {
     expect(shared).toEqual(bigger);
     expect(shared.ehlo_before_tls).toBe(baseline.before_tls);
     expect(shared.ehlo_after_tls).toBe(bigger.ehlo_after_tls);
-    expect(shared.size.limit_bytes).toBe(20_000_000);
+    expect(capabilitiesOf(shared).size.limit_bytes).toBe(20_000_000);
     expect(shared.tls).toBe(bigger.tls);
   });
 

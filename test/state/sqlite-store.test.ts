@@ -42,7 +42,7 @@ describe('SqliteStateStore', () => {
   it('creates its directory and schema, and keeps states and events across a reopen', () => {
     const path = join(tempDir(), 'nested', 'deeper', 'store.db');
     const store = SqliteStateStore.open(path);
-    const state = { ...emptyState('a:25', 'mx'), last_result: success({ target: 'a:25' }), failure_counts: { 'connect/refused': 2 } };
+    const state = { ...emptyState('a:25', 'mx'), last_result: success({ target: 'a:25' }), failure_counts: { connect: { refused: 2 } } };
     store.save(state, [event('a:25', 100, 1), event('a:25', 200, 2), event('a:25', 150, 3)]);
     store.save(emptyState('b:25', 'submission'), []);
     store.close();

@@ -82,12 +82,12 @@ describe('TargetStates', () => {
       expect(states.record(T, 'mx', failure(stage, reason)).events).toEqual([]);
     }
     const state = states.get(T)!;
-    expect(state.failure_counts).toEqual({ 'connect/refused': 2, 'greeting/service_unavailable': 1 });
+    expect(state.failure_counts).toEqual({ connect: { refused: 2 }, greeting: { service_unavailable: 1 } });
     expect(state.baseline).toEqual(baseline);
     expect(state.last_result?.success).toBe(false);
     clock.now += 60;
     expect(states.record(T, 'mx', success()).events).toEqual([]);
-    expect(states.get(T)!.failure_counts).toEqual({ 'connect/refused': 2, 'greeting/service_unavailable': 1 });
+    expect(states.get(T)!.failure_counts).toEqual({ connect: { refused: 2 }, greeting: { service_unavailable: 1 } });
     store.close();
   });
 
@@ -147,7 +147,7 @@ describe('TargetStates', () => {
     const outcome = states.record(T, 'mx', failure('connect', 'timeout'));
     expect(outcome.storeError).toBeInstanceOf(StoreError);
     expect((outcome.storeError as StoreError).code).toBe('ERR_STORE_UNWRITABLE');
-    expect(states.get(T)!.failure_counts).toEqual({ 'connect/timeout': 1 });
+    expect(states.get(T)!.failure_counts).toEqual({ connect: { timeout: 1 } });
   });
 
   it('prunes events past retention from record(), at most hourly', () => {
@@ -214,7 +214,7 @@ describe('TargetStates', () => {
         h.clock.now = now;
         expect(h.states.get(T), what).toEqual(expected);
       }
-      expect(h.states.get(T)!.failure_counts).toEqual({ 'connect/refused': 2 });
+      expect(h.states.get(T)!.failure_counts).toEqual({ connect: { refused: 2 } });
       expect(h.states.changes(T, 10).map((e) => e.kind).sort()).toEqual(['extension_added', 'tls_version_changed']);
       h.store.close();
     });

@@ -1,6 +1,6 @@
 // The /probe allow list: networks and host names, judged on the resolved addresses.
 import { describe, expect, it } from 'vitest';
-import { AllowListError, isAllowed, parseAllowList, specialAddressKind } from '../../src/discovery/address-policy.js';
+import { AllowListError, isAllowed, parseAllowList, specialAddressKind } from '../../src/config/probe-allow-list.js';
 
 describe('parseAllowList', () => {
   it('accepts CIDRs, single addresses, host names and *.domain wildcards', () => {

@@ -1,4 +1,4 @@
-// Rate limits of on-demand probes (src/schedule/token-bucket.ts; kept under test/http, which uses it for /probe), driven by a fake clock.
+// Rate limits of on-demand probes (per target and in total), driven by a fake clock.
 import { describe, expect, it } from 'vitest';
 import { TokenBuckets } from '../../src/schedule/token-bucket.js';
 
