@@ -22,13 +22,12 @@ export class FileReadError extends Error {
 function errnoReason(err: NodeJS.ErrnoException): string {
   if (err.code === 'ENOENT') return 'no such file';
   if (err.code === 'EACCES') return 'permission denied';
-  if (err.code === 'EISDIR') return 'is a directory, not a file';
+  if (err.code === 'EISDIR') return 'is a directory';
   return err.code ?? err.message;
 }
 
 function describeKind(mode: number): string {
   const kind = mode & constants.S_IFMT;
-  if (kind === constants.S_IFDIR) return 'a directory';
   if (kind === constants.S_IFIFO) return 'a named pipe';
   if (kind === constants.S_IFCHR) return 'a character device';
   if (kind === constants.S_IFBLK) return 'a block device';
@@ -51,6 +50,7 @@ export function readBoundedFile(file: string, maxBytes: number): Buffer {
   }
   try {
     const stat = fstatSync(fd);
+    if (stat.isDirectory()) throw new FileReadError(file, 'is a directory');
     if (!stat.isFile()) throw new FileReadError(file, `is ${describeKind(stat.mode)}; only a regular file can be read`);
     if (stat.size > maxBytes) throw new FileReadError(file, `is ${stat.size} bytes, larger than the limit of ${mib(maxBytes)}`);
     // One byte more than allowed, so a file that grew since fstat is still caught.

@@ -407,7 +407,7 @@ const cases: Case[] = [
   {
     name: 'a CA file that is a directory',
     text: 'defaults:\n  tls:\n    ca_file: /\n' + ok(),
-    lines: ['bad.yml:3: defaults.tls.ca_file: "/" is a directory, not a CA file'],
+    lines: ['bad.yml:3: defaults.tls.ca_file: cannot use CA file "/": is a directory'],
   },
 ];
 

@@ -268,7 +268,7 @@ describe('reading files', () => {
   it('reports a directory as unreadable', () => {
     const err = loadError(dir);
     expect(err.code).toBe('ERR_CONFIG_UNREADABLE');
-    expect(err.problems.map(formatProblem)).toEqual([`${dir}: is a directory, not a config file`]);
+    expect(err.problems.map(formatProblem)).toEqual([`${dir}: cannot read config file: is a directory`]);
   });
 
   // Root reads any file whatever its mode, so as root (CI) the check runs in a child process that
