@@ -39,7 +39,10 @@ export function parseConfigText(text: string, file: string, options: LoadConfigO
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   // Warnings (e.g. an unknown !tag silently read as a string) are errors here: strict means strict.
-  const yamlProblems = [...doc.errors, ...doc.warnings].map((e) => yamlProblem(e, text, file, lineCounter));
+  // Out of stack, the parser's later errors are consequences of the first: report that one alone.
+  const exhausted = doc.errors.find((e) => e.code === 'RESOURCE_EXHAUSTION');
+  const yamlErrors = exhausted === undefined ? [...doc.errors, ...doc.warnings] : [exhausted];
+  const yamlProblems = yamlErrors.map((e) => yamlProblem(e, text, file, lineCounter));
   if (yamlProblems.length > 0) throw new ConfigError('ERR_CONFIG_YAML', sortByLine(yamlProblems));
 
   const r = new NodeReader(file, lineCounter, doc);

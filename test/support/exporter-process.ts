@@ -30,7 +30,7 @@ export interface ExporterProcess {
   stop(signal?: NodeJS.Signals): Promise<number | string>;
 }
 
-export async function startExporter(args: string[], options: { port?: number; ready?: boolean } = {}): Promise<ExporterProcess> {
+export async function startExporter(args: string[], options: { port?: number; ready?: boolean; readyTimeoutMs?: number } = {}): Promise<ExporterProcess> {
   await ensureBuilt();
   const port = options.port ?? (await freePort());
   const child = spawn(process.execPath, [MAIN_JS, `--web.listen-address=127.0.0.1:${port}`, ...args], {
@@ -65,7 +65,7 @@ export async function startExporter(args: string[], options: { port?: number; re
       if (gone) throw new Error(`exporter exited early: ${stderr}`);
       const res = await fetch(`${url}/-/ready`).catch(() => null);
       return res?.status === 200 || undefined;
-    }, 20_000);
+    }, options.readyTimeoutMs ?? 20_000);
   }
   return proc;
 }
