@@ -317,7 +317,7 @@ const cases: Case[] = [
   {
     name: 'an IPv4 address out of range',
     text: 'groups:\n  - name: mx\n    targets: ["192.0.2.256:25"]\n',
-    lines: ['bad.yml:3: groups[0].targets[0]: target "192.0.2.256:25": "192.0.2.256" is not a valid host name or IP address'],
+    lines: ['bad.yml:3: groups[0].targets[0]: target "192.0.2.256:25": "192.0.2.256" is not a canonical IPv4 address; write four decimal numbers such as 192.0.2.1'],
   },
   {
     name: 'a target with no host',
@@ -408,6 +408,14 @@ const cases: Case[] = [
     name: 'a CA file that is a directory',
     text: 'defaults:\n  tls:\n    ca_file: /\n' + ok(),
     lines: ['bad.yml:3: defaults.tls.ca_file: cannot use CA file "/": is a directory'],
+  },
+  {
+    name: 'control characters in group and target names',
+    text: 'groups:\n  - name: "mx\\nX"\n    targets:\n      - { target: mx1.example.com, name: "a\\u0000b" }\n',
+    lines: [
+      'bad.yml:2: groups[0].name: must not contain control characters (newline, tab, NUL, …), got "mx\\nX"',
+      'bad.yml:4: groups[0].targets[0].name: must not contain control characters (newline, tab, NUL, …), got "a\\u0000b"',
+    ],
   },
   // Bounds (issue 15): Node clamps a timer past ~24.8 days to 1 ms, and 2^53 is not exact.
   {
