@@ -61,11 +61,17 @@ export async function startExporter(args: string[], options: { port?: number; re
   if (options.ready !== false) {
     let gone = false;
     void exited.then(() => (gone = true));
-    await waitFor(`the exporter to serve ${url}/-/ready (log: ${stderr})`, async () => {
-      if (gone) throw new Error(`exporter exited early: ${stderr}`);
-      const res = await fetch(`${url}/-/ready`).catch(() => null);
-      return res?.status === 200 || undefined;
-    }, options.readyTimeoutMs ?? 20_000);
+    try {
+      await waitFor(`the exporter to serve ${url}/-/ready (log: ${stderr})`, async () => {
+        if (gone) throw new Error(`exporter exited early: ${stderr}`);
+        const res = await fetch(`${url}/-/ready`).catch(() => null);
+        return res?.status === 200 || undefined;
+      }, options.readyTimeoutMs ?? 20_000);
+    } catch (error) {
+      // The caller never gets a handle to stop it: do not leave it running.
+      child.kill('SIGKILL');
+      throw error;
+    }
   }
   return proc;
 }
