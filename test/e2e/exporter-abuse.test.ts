@@ -136,17 +136,22 @@ describe('the exporter under attack with 20,000 targets', () => {
       for (let i = 0; i < 4; i++) nonReader(port, '127.0.0.66');
       const { sent, answers } = crowd(port, 200);
       await sent;
-      const healthy = await request(port, '/-/healthy', '127.0.0.1', 5000);
       const scrape = await request(port, '/metrics', '127.0.0.1', 10_000);
+      // /-/healthy asked again and again for as long as the crowd lasts (at most its 30 s), one at a time.
+      let done = false;
+      void answers.finally(() => (done = true));
+      const healthChecks: { status: number; ms: number }[] = [];
+      do healthChecks.push(await request(port, '/-/healthy', '127.0.0.1', 5000));
+      while (!done);
       const statuses = await answers;
+      const slowest = healthChecks.reduce((a, b) => (b.status !== 200 || b.ms > a.ms ? b : a));
       console.log(
-        `abuse: rss before ${rssBefore.toFixed(0)} MiB, peak ${peak.toFixed(0)} MiB; /-/healthy ${healthy.ms} ms; ` +
+        `abuse: rss before ${rssBefore.toFixed(0)} MiB, peak ${peak.toFixed(0)} MiB; /-/healthy ×${healthChecks.length}, slowest ${slowest.ms} ms; ` +
           `scrape ${scrape.ms} ms, ${scrape.bytes} bytes; API answers by status ${JSON.stringify(statuses)}`,
       );
-      if (healthy.status !== 200) console.log(exporter.log().slice(-3000));
 
-      expect(healthy.status).toBe(200);
-      expect(healthy.ms).toBeLessThan(1000);
+      expect(healthChecks.every((h) => h.status === 200)).toBe(true);
+      expect(slowest.ms).toBeLessThan(1000);
       expect(scrape.status).toBe(200);
       expect(scrape.bytes).toBeGreaterThan(1_000_000);
       expect(Object.keys(statuses).every((status) => status === '200' || status === '503')).toBe(true);
