@@ -130,6 +130,11 @@ async function serve(argv: string[]): Promise<void> {
 }
 
 async function main(argv: string[]): Promise<void> {
+  // `check-config … | head -1`: a reader that went away ends the output, it is not a crash.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(process.exitCode ?? 0);
+  });
   const [command, ...rest] = argv;
   if (command === 'probe') {
     if (rest.includes('--help') || rest.includes('-h')) {

@@ -1,8 +1,8 @@
 // `ehlo-exporter probe HOST[:PORT]`: one probe by hand, for a person (default) or a program (--json).
 // Exit codes: 0 the probe succeeded, 1 it failed, 2 the command line was wrong.
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { parseDuration } from '../config/duration.js';
+import { readCaBundle } from '../config/ca-bundle.js';
+import { formatDuration, MAX_TIMEOUT_SECONDS, readDuration } from '../config/duration.js';
 import type { ProbeOptions } from '../probe/probe-options.js';
 import { toProbeJson, type ProbeResult } from '../probe/probe-result.js';
 import { parseTargetAddress, type TargetAddress } from '../probe/target-address.js';
@@ -58,12 +58,11 @@ function parse(argv: string[], deps: ProbeCommandDeps): { target: TargetAddress;
   const starttls = values.starttls as StartTlsMode;
   if (!STARTTLS_MODES.includes(starttls)) throw new UsageError(`--starttls must be one of ${STARTTLS_MODES.join(', ')}, got "${values.starttls}"`);
   if (values.tls !== undefined && values.tls !== 'implicit') throw new UsageError(`--tls takes only "implicit", got "${values.tls}"`);
-  const timeoutSeconds = parseDuration(values.timeout);
-  if (timeoutSeconds === null || timeoutSeconds <= 0) throw new UsageError(`--timeout must be a duration such as 10s or 1m, got "${values.timeout}"`);
+  const timeoutSeconds = timeoutOption(values.timeout);
   let ca: string | null = null;
   if (values['ca-file']) {
     try {
-      ca = readFileSync(values['ca-file'], 'utf8');
+      ca = readCaBundle(values['ca-file']);
     } catch (error) {
       throw new UsageError(`cannot read --ca-file: ${(error as Error).message}`);
     }
@@ -96,4 +95,17 @@ export async function runProbeCommand(argv: string[], deps: ProbeCommandDeps): P
     deps.out(formatProbeResult(result, { transcript: request.transcript, nowSeconds: deps.nowSeconds() }));
   }
   return result.success ? 0 : 1;
+}
+
+/** --timeout: a positive duration no longer than the config's own timeout bound. */
+function timeoutOption(text: string): number {
+  const parsed = readDuration(text);
+  if ('problem' in parsed) {
+    if (parsed.problem === 'negative') throw new UsageError(`--timeout must be positive, got "${text}"`);
+    if (parsed.problem === 'too_large') throw new UsageError(`--timeout must be at most ${formatDuration(MAX_TIMEOUT_SECONDS)}, got "${text}"`);
+    throw new UsageError(`--timeout must be a duration such as 10s or 1m, got "${text}"`);
+  }
+  if (parsed.seconds === 0) throw new UsageError(`--timeout must be positive, got "${text}"`);
+  if (parsed.seconds > MAX_TIMEOUT_SECONDS) throw new UsageError(`--timeout must be at most ${formatDuration(MAX_TIMEOUT_SECONDS)}, got "${text}"`);
+  return parsed.seconds;
 }

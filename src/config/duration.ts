@@ -14,18 +14,31 @@ const UNITS: ReadonlyArray<readonly [string, number]> = [
 
 const DURATION_RE = /^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$/;
 
-/** Seconds, or null when `text` is not a duration. `0` alone is accepted, as Prometheus does. */
-export function parseDuration(text: string): number | null {
-  if (text === '0') return 0;
-  if (text === '') return null;
-  const m = DURATION_RE.exec(text);
-  if (m === null) return null;
+/** Upper bounds per kind of duration: Node clamps a timer past ~24.8 days to 1 ms, so none may get near. */
+export const MAX_TIMEOUT_SECONDS = 5 * 60;
+export const MAX_GAP_SECONDS = 86_400;
+
+/** Why a text is not a duration, so a message can name the real problem. */
+export type DurationProblem = 'syntax' | 'negative' | 'too_large';
+
+/** Seconds, or the problem. `0` alone is accepted, as Prometheus does. */
+export function readDuration(text: string): { seconds: number } | { problem: DurationProblem } {
+  if (text === '0') return { seconds: 0 };
+  if (text.startsWith('-') && DURATION_RE.test(text.slice(1)) && text.length > 1) return { problem: 'negative' };
+  const m = text === '' ? null : DURATION_RE.exec(text);
+  if (m === null) return { problem: 'syntax' };
   let ms = 0;
   UNITS.forEach(([, unitMs], i) => {
     const part = m[i + 1];
     if (part !== undefined) ms += Number(part) * unitMs;
   });
-  return Number.isSafeInteger(ms) ? ms / 1000 : null;
+  return Number.isSafeInteger(ms) ? { seconds: ms / 1000 } : { problem: 'too_large' };
+}
+
+/** Seconds, or null when `text` is not a duration (or too large to be exact). */
+export function parseDuration(text: string): number | null {
+  const d = readDuration(text);
+  return 'seconds' in d ? d.seconds : null;
 }
 
 /**

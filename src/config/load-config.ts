@@ -1,10 +1,10 @@
 // Loading: read the file, parse YAML keeping positions, read every section collecting problems,
 // resolve the fleet, and either return one frozen ExporterConfig or throw one ConfigError.
-import { readFileSync, statSync } from 'node:fs';
 import { isMap, LineCounter, parseDocument } from 'yaml';
 import type { Node, YAMLError } from 'yaml';
 import { defaultHeloName } from '../probe/probe-options.js';
 import type { ExporterConfig } from './types.js';
+import { FileReadError, MAX_CONFIG_FILE_BYTES, readBoundedFile } from './bounded-file.js';
 import { ConfigError, type ConfigProblem } from './config-error.js';
 import { deepFreeze } from './deep-freeze.js';
 import { NodeReader } from './node-reader.js';
@@ -23,15 +23,10 @@ const ROOT_KEYS = ['defaults', 'politeness', 'probe_endpoint', 'storage', 'group
 export function loadConfigFile(file: string, options: LoadConfigOptions = {}): ExporterConfig {
   let text: string;
   try {
-    // Checked first: reading a directory fails with EISDIR on Linux but not everywhere.
-    if (statSync(file).isDirectory()) throw unreadable(file, 'is a directory, not a config file');
-    text = readFileSync(file, 'utf8');
+    text = readBoundedFile(file, MAX_CONFIG_FILE_BYTES).toString('utf8');
   } catch (e) {
-    if (e instanceof ConfigError) throw e;
-    const err = e as NodeJS.ErrnoException;
-    const why =
-      err.code === 'ENOENT' ? 'no such file' : err.code === 'EACCES' ? 'permission denied' : (err.code ?? err.message);
-    throw unreadable(file, `cannot read config file: ${why}`);
+    if (!(e instanceof FileReadError)) throw e;
+    throw unreadable(file, `cannot read config file: ${e.reason}`);
   }
   return parseConfigText(text, file, options);
 }
@@ -44,7 +39,10 @@ export function parseConfigText(text: string, file: string, options: LoadConfigO
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   // Warnings (e.g. an unknown !tag silently read as a string) are errors here: strict means strict.
-  const yamlProblems = [...doc.errors, ...doc.warnings].map((e) => yamlProblem(e, text, file, lineCounter));
+  // Out of stack, the parser's later errors are consequences of the first: report that one alone.
+  const exhausted = doc.errors.find((e) => e.code === 'RESOURCE_EXHAUSTION');
+  const yamlErrors = exhausted === undefined ? [...doc.errors, ...doc.warnings] : [exhausted];
+  const yamlProblems = yamlErrors.map((e) => yamlProblem(e, text, file, lineCounter));
   if (yamlProblems.length > 0) throw new ConfigError('ERR_CONFIG_YAML', sortByLine(yamlProblems));
 
   const r = new NodeReader(file, lineCounter, doc);
@@ -105,6 +103,10 @@ function yamlProblem(e: YAMLError, text: string, file: string, lineCounter: Line
       message = `duplicate key ${key}: a key may appear only once in a mapping`;
       break;
     }
+    case 'RESOURCE_EXHAUSTION':
+      // The parser ran out of stack: only absurdly deep nesting does that, and a config needs a few levels.
+      message = 'the document is nested too deeply to read; a config needs only a few levels of lists and mappings';
+      break;
     default:
       message = e.message;
   }

@@ -4,7 +4,7 @@ import { isAlias, isMap, isScalar, isSeq } from 'yaml';
 import type { Document, LineCounter, Node } from 'yaml';
 import { closestKey } from './closest-key.js';
 import type { ConfigProblem } from './config-error.js';
-import { parseDuration } from './duration.js';
+import { formatDuration, readDuration } from './duration.js';
 
 export interface Entry {
   key: Node;
@@ -143,6 +143,12 @@ export class NodeReader {
 
   integer(node: Node | null, path: string, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
     const n = this.resolve(node);
+    if (isScalar(n) && typeof n.value === 'number' && Number.isInteger(n.value) && !Number.isSafeInteger(n.value)) {
+      // Past 2^53 the number YAML hands over is no longer the one written: say so, not "not an integer".
+      const bound = max === Number.MAX_SAFE_INTEGER ? '' : ` (at most ${max})`;
+      this.report(n, path, `is too large${bound}, got ${n.source ?? n.value}`);
+      return undefined;
+    }
     if (!isScalar(n) || typeof n.value !== 'number' || !Number.isSafeInteger(n.value)) {
       this.report(n, path, `expected an integer, got ${describe(n)}`);
       return undefined;
@@ -155,8 +161,11 @@ export class NodeReader {
     return n.value;
   }
 
-  /** Seconds. `positive` rejects `0`, for values where zero would mean "never" or "instantly". */
-  duration(node: Node | null, path: string, positive: boolean): number | undefined {
+  /**
+   * Seconds. `positive` rejects `0`, for values where zero would mean "never" or "instantly";
+   * `max` is the longest value that makes sense for the field (and that Node's timers can hold).
+   */
+  duration(node: Node | null, path: string, positive: boolean, max = Number.POSITIVE_INFINITY): number | undefined {
     const n = this.resolve(node);
     const example = 'a duration such as "10s", "1m30s" or "1h"';
     // A bare 0 needs no unit (Prometheus reads it so too); YAML hands it over as a number.
@@ -169,9 +178,20 @@ export class NodeReader {
       this.report(n, path, `expected ${example}, got ${describe(n)}`);
       return undefined;
     }
-    const seconds = zero ? 0 : parseDuration(String(n.value));
-    if (seconds === null) {
-      this.report(n, path, `expected ${example} (units y, w, d, h, m, s, ms, largest first), got "${n.value}"`);
+    const parsed = zero ? { seconds: 0 } : readDuration(String(n.value));
+    const bound = Number.isFinite(max) ? ` (at most ${formatDuration(max)})` : '';
+    if ('problem' in parsed) {
+      const message = {
+        syntax: `expected ${example} (units y, w, d, h, m, s, ms, largest first), got "${n.value}"`,
+        negative: `must not be negative, got "${n.value}"`,
+        too_large: `is too large${bound}, got "${n.value}"`,
+      }[parsed.problem];
+      this.report(n, path, message);
+      return undefined;
+    }
+    const seconds = parsed.seconds;
+    if (seconds > max) {
+      this.report(n, path, `must be at most ${formatDuration(max)}, got "${n.value}"`);
       return undefined;
     }
     if (positive && seconds === 0) {

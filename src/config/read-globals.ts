@@ -1,7 +1,7 @@
 // The exporter-wide sections: politeness, probe_endpoint and storage, each defaulted key by key.
 import type { Node } from 'yaml';
 import type { PolitenessSettings, ProbeEndpointSettings, StorageSettings } from './types.js';
-import { formatDuration } from './duration.js';
+import { formatDuration, MAX_GAP_SECONDS } from './duration.js';
 import { allowEntryProblem } from './host-syntax.js';
 import { childPath, type Entry, type NodeReader } from './node-reader.js';
 
@@ -39,14 +39,14 @@ export function readPoliteness(r: NodeReader, node: Node | null, path: string): 
   if (entries.has('max_concurrency')) {
     out.max_concurrency = r.integer(v('max_concurrency'), p('max_concurrency'), 1) ?? out.max_concurrency;
   }
-  if (entries.has('min_gap')) out.min_gap_seconds = r.duration(v('min_gap'), p('min_gap'), false) ?? out.min_gap_seconds;
+  if (entries.has('min_gap')) out.min_gap_seconds = r.duration(v('min_gap'), p('min_gap'), false, MAX_GAP_SECONDS) ?? out.min_gap_seconds;
   if (entries.has('backoff_initial')) {
-    const s = r.duration(v('backoff_initial'), p('backoff_initial'), true);
+    const s = r.duration(v('backoff_initial'), p('backoff_initial'), true, MAX_GAP_SECONDS);
     if (s === undefined) initialOk = false;
     else out.backoff_initial_seconds = s;
   }
   if (entries.has('backoff_max')) {
-    const s = r.duration(v('backoff_max'), p('backoff_max'), true);
+    const s = r.duration(v('backoff_max'), p('backoff_max'), true, MAX_GAP_SECONDS);
     if (s === undefined) maxOk = false;
     else out.backoff_max_seconds = s;
   }

@@ -53,7 +53,7 @@ function readGroup(r: NodeReader, node: Node | null, path: string): RawGroup {
   const entries = r.map(node, path, GROUP_KEYS);
   if (entries === undefined) return group;
   const name = r.required(entries, 'name', node, path);
-  if (name !== undefined) group.name = r.string(name.value, childPath(path, 'name')) ?? null;
+  if (name !== undefined) group.name = readName(r, name.value, childPath(path, 'name'));
   group.layer = readProbeLayer(r, entries, path);
   const targets = r.required(entries, 'targets', node, path);
   if (targets !== undefined) {
@@ -68,6 +68,17 @@ function readGroup(r: NodeReader, node: Node | null, path: string): RawGroup {
     });
   }
   return group;
+}
+
+/** A group or target name: it becomes a label value, a log field and a /probe?target= value, so no control characters. */
+function readName(r: NodeReader, node: Node | null, path: string): string | null {
+  const name = r.string(node, path);
+  if (name === undefined) return null;
+  if (/[\x00-\x1f\x7f]/.test(name)) {
+    r.report(r.resolve(node), path, `must not contain control characters (newline, tab, NUL, …), got ${JSON.stringify(name)}`);
+    return null;
+  }
+  return name;
 }
 
 function readTarget(r: NodeReader, node: Node | null, path: string): RawTarget | undefined {
@@ -86,7 +97,7 @@ function readTarget(r: NodeReader, node: Node | null, path: string): RawTarget |
   const layer = readProbeLayer(r, entries, path);
   let name: string | null = null;
   const nameEntry = entries.get('name');
-  if (nameEntry !== undefined) name = r.string(nameEntry.value, childPath(path, 'name')) ?? null;
+  if (nameEntry !== undefined) name = readName(r, nameEntry.value, childPath(path, 'name'));
   const target = r.required(entries, 'target', node, path);
   if (target === undefined) return undefined;
   const parsed = readAddress(r, r.resolve(target.value), childPath(path, 'target'));

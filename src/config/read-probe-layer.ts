@@ -1,12 +1,14 @@
 // One layer of overridable probe settings — `defaults`, a group, or a long-form target all accept
 // the same keys — read into a partial that resolve-targets.ts merges, most specific last.
-import { accessSync, constants, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Node } from 'yaml';
 import { isEhloKeyword, MAX_KEYWORD_LENGTH } from '../smtp/grammar.js';
 import type { StartTlsMode } from '../smtp/types.js';
 import type { Expectations, TlsSettings } from './types.js';
+import { FileReadError } from './bounded-file.js';
+import { readCaBundle } from './ca-bundle.js';
 import { cronProblem } from './cron-schedule.js';
+import { MAX_TIMEOUT_SECONDS } from './duration.js';
 import { isHeloName, isHostname } from './host-syntax.js';
 import { childPath, type Entry, type NodeReader } from './node-reader.js';
 
@@ -43,7 +45,7 @@ export function readProbeLayer(r: NodeReader, entries: Map<string, Entry>, path:
     if (problem !== null) r.report(r.resolve(node), p, problem);
     else if (expr !== undefined) layer.schedule = expr;
   }
-  if (entries.has('timeout')) layer.timeout_seconds = r.duration(...at('timeout'), true);
+  if (entries.has('timeout')) layer.timeout_seconds = r.duration(...at('timeout'), true, MAX_TIMEOUT_SECONDS);
   if (entries.has('helo_name')) {
     const [node, p] = at('helo_name');
     const name = r.string(node, p);
@@ -91,13 +93,11 @@ function readTls(r: NodeReader, node: Node | null, path: string): Partial<TlsSet
 
 function caFileProblem(full: string): string | null {
   try {
-    if (statSync(full).isDirectory()) return `"${full}" is a directory, not a CA file`;
-    accessSync(full, constants.R_OK);
+    readCaBundle(full);
     return null;
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : String(code);
-    return `cannot read CA file "${full}": ${why}`;
+    if (!(e instanceof FileReadError)) throw e;
+    return `cannot use CA file "${full}": ${e.reason}`;
   }
 }
 

@@ -1,48 +1,51 @@
-// JSON API: the state of every target and each target's change history.
+// JSON API: the state of every target (in pages, see target-pages.ts) and each target's change history.
 import type { FastifyInstance } from 'fastify';
-import { toProbeJson, type ProbeResultJson } from '../probe/probe-result.js';
-import { flatFailureCounts } from '../state/failure-counts.js';
-import type { TargetState } from '../state/types.js';
 import { HttpError } from './errors.js';
-import { DEFAULT_CHANGES_LIMIT, MAX_CHANGES_LIMIT, MAX_TARGET_LENGTH } from './limits.js';
+import {
+  DEFAULT_CHANGES_LIMIT,
+  DEFAULT_TARGETS_LIMIT,
+  MAX_CACHED_TARGET_PAGES,
+  MAX_CHANGES_LIMIT,
+  MAX_CONCURRENT_TARGET_PAGES,
+  MAX_TARGET_LENGTH,
+  MAX_TARGET_PAGES_PER_CLIENT,
+  MAX_TARGETS_LIMIT,
+  STALLED_CLIENT_MS,
+  TARGET_PAGE_TTL_MS,
+} from './limits.js';
+import { ResponseSlots } from './response-slots.js';
+import { buildPage, TargetPageCache } from './target-pages.js';
 import type { HttpDeps } from './server.js';
 
-/** The last result in its JSON form, without its transcript (that is what /probe?debug=true is for). */
-export type ResultSummary = Omit<ProbeResultJson, 'transcript'>;
-
-export interface TargetSummary {
-  target: string;
-  group: string;
-  last_result: ResultSummary | null;
-  baseline: TargetState['baseline'];
-  known_extensions: TargetState['known_extensions'];
-  change_counts: TargetState['change_counts'];
-  last_change_at: number | null;
-  failure_counts: Record<string, number>;
-}
-
-export function summarise(t: TargetState): TargetSummary {
-  let last: ResultSummary | null = null;
-  if (t.last_result !== null) {
-    const { transcript: _transcript, ...rest } = t.last_result;
-    last = toProbeJson(rest);
-  }
-  return {
-    target: t.target,
-    group: t.group,
-    last_result: last,
-    baseline: t.baseline,
-    known_extensions: t.known_extensions,
-    change_counts: t.change_counts,
-    last_change_at: t.last_change_at,
-    failure_counts: flatFailureCounts(t.failure_counts),
-  };
-}
-
 export function registerApiRoutes(app: FastifyInstance, deps: HttpDeps): void {
-  app.get('/api/v1/targets', { schema: { querystring: { type: 'object', properties: {}, additionalProperties: false } } }, async () => ({
-    targets: deps.targets().map(summarise),
-  }));
+  const pages = new TargetPageCache(TARGET_PAGE_TTL_MS, MAX_CACHED_TARGET_PAGES, deps.now ?? Date.now);
+  const slots = new ResponseSlots(
+    { max: MAX_CONCURRENT_TARGET_PAGES, perClient: MAX_TARGET_PAGES_PER_CLIENT, stallMs: deps.stalledClientMs ?? STALLED_CLIENT_MS },
+    'ERR_TOO_MANY_REQUESTS',
+    '/api/v1/targets requests',
+  );
+  app.get<{ Querystring: { group?: string; limit?: number; cursor?: string } }>(
+    '/api/v1/targets',
+    {
+      schema: {
+        querystring: {
+          type: 'object',
+          properties: {
+            group: { type: 'string', minLength: 1, maxLength: MAX_TARGET_LENGTH },
+            limit: { type: 'integer', minimum: 1, maximum: MAX_TARGETS_LIMIT },
+            cursor: { type: 'string', minLength: 1, maxLength: MAX_TARGET_LENGTH * 2 },
+          },
+          additionalProperties: false,
+        },
+      },
+    },
+    async (request, reply) => {
+      slots.acquire(request, reply);
+      const query = { group: request.query.group ?? null, limit: request.query.limit ?? DEFAULT_TARGETS_LIMIT, cursor: request.query.cursor ?? null };
+      const body = pages.get(query, () => buildPage(deps.targets(), query));
+      return reply.type('application/json; charset=utf-8').send(body);
+    },
+  );
 
   app.get<{ Params: { target: string }; Querystring: { limit?: number } }>(
     '/api/v1/targets/:target/changes',

@@ -10,3 +10,16 @@ export const REQUEST_TIMEOUT_MS = 30_000;
 export const DEFAULT_MAX_CONCURRENT_SCRAPES = 4;
 export const DEFAULT_CHANGES_LIMIT = 100;
 export const MAX_CHANGES_LIMIT = 1000;
+/** Scrapes of /metrics one client (remote address) is served at once. */
+export const MAX_SCRAPES_PER_CLIENT = 1;
+/** A /metrics or /api/v1/targets client that accepts no bytes for this long is dropped (write deadline). */
+export const STALLED_CLIENT_MS = 5000;
+/** /api/v1/targets pages served at once, and to one client. */
+export const MAX_CONCURRENT_TARGET_PAGES = 8;
+export const MAX_TARGET_PAGES_PER_CLIENT = 2;
+/** /api/v1/targets page size: default and largest (about 1 KB of JSON per target). */
+export const DEFAULT_TARGETS_LIMIT = 100;
+export const MAX_TARGETS_LIMIT = 1000;
+/** How long a built /api/v1/targets page is shared by every request that asks for it, and how many are kept. */
+export const TARGET_PAGE_TTL_MS = 1000;
+export const MAX_CACHED_TARGET_PAGES = 16;

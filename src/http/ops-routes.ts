@@ -3,34 +3,29 @@ import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { expositionChunks } from '../metrics/exposition.js';
 import { HttpError } from './errors.js';
-import { DEFAULT_MAX_CONCURRENT_SCRAPES } from './limits.js';
+import { DEFAULT_MAX_CONCURRENT_SCRAPES, MAX_SCRAPES_PER_CLIENT, STALLED_CLIENT_MS } from './limits.js';
+import { ResponseSlots } from './response-slots.js';
 import type { HttpDeps } from './server.js';
 
 export function registerOpsRoutes(app: FastifyInstance, deps: HttpDeps): void {
-  const maxScrapes = deps.maxConcurrentScrapes ?? DEFAULT_MAX_CONCURRENT_SCRAPES;
-  let scrapes = 0;
+  const scrapes = new ResponseSlots(
+    {
+      max: deps.maxConcurrentScrapes ?? DEFAULT_MAX_CONCURRENT_SCRAPES,
+      perClient: MAX_SCRAPES_PER_CLIENT,
+      stallMs: deps.stalledClientMs ?? STALLED_CLIENT_MS,
+    },
+    'ERR_TOO_MANY_SCRAPES',
+    'scrapes',
+  );
 
-  app.get('/metrics', async (_request, reply) => {
+  app.get('/metrics', async (request, reply) => {
     // A scrape of a large fleet costs tens of MB and CPU time: a pile of concurrent scrapes (or a
     // stranger holding slow connections on /metrics) must not take the exporter down with it. A
-    // slot is held until the response is closed (sent, or the client went away), since the body
-    // stays in memory while it streams.
-    if (scrapes >= maxScrapes) throw new HttpError('ERR_TOO_MANY_SCRAPES', `too many concurrent scrapes (limit ${maxScrapes}); retry later`);
-    scrapes++;
-    let held = true;
-    const release = () => {
-      if (held) scrapes--;
-      held = false;
-    };
-    reply.raw.once('close', release);
-    try {
-      const chunks = await expositionChunks(deps.registry);
-      reply.type(deps.registry.contentType);
-      return chunks.length === 1 ? reply.send(chunks[0]) : reply.send(Readable.from(chunks));
-    } catch (err) {
-      release();
-      throw err;
-    }
+    // slot is held until the response is closed, since the body stays in memory while it streams.
+    scrapes.acquire(request, reply);
+    const chunks = await expositionChunks(deps.registry);
+    reply.type(deps.registry.contentType);
+    return chunks.length === 1 ? reply.send(chunks[0]) : reply.send(Readable.from(chunks));
   });
 
   app.get('/-/healthy', async (_request, reply) => reply.type('text/plain; charset=utf-8').send('Healthy\n'));
@@ -47,5 +42,9 @@ export function registerOpsRoutes(app: FastifyInstance, deps: HttpDeps): void {
       throw new HttpError('ERR_RELOAD_FAILED', `reload failed, the previous configuration keeps running: ${outcome.error}`);
     }
     return reply.type('text/plain; charset=utf-8').send('Configuration reloaded\n');
+  });
+  app.get('/-/reload', async (_request, reply) => {
+    reply.header('allow', 'POST');
+    throw new HttpError('ERR_METHOD_NOT_ALLOWED', 'a reload is a POST: curl -X POST /-/reload');
   });
 }

@@ -34,7 +34,13 @@ const REFUSALS: Record<'forbidden' | 'rate_limited' | 'invalid', HttpErrorCode> 
 };
 
 export function registerProbeRoute(app: FastifyInstance, deps: HttpDeps): void {
-  app.get<{ Querystring: ProbeQuery }>('/probe', { schema: { querystring: probeQuerySchema } }, async (request, reply) => {
+  // fastify would answer HEAD by running the GET handler and dropping the body: a whole SMTP
+  // session for a request that cannot show its result, and a second one when a client then GETs.
+  app.head('/probe', async (_request, reply) => {
+    reply.header('allow', 'GET');
+    throw new HttpError('ERR_METHOD_NOT_ALLOWED', 'HEAD would run a probe it cannot show; use GET /probe?target=…');
+  });
+  app.get<{ Querystring: ProbeQuery }>('/probe', { schema: { querystring: probeQuerySchema }, exposeHeadRoute: false }, async (request, reply) => {
     const { target, debug } = request.query;
     const budget = probeBudgetSeconds(request.headers[SCRAPE_TIMEOUT_HEADER]);
     if (typeof budget === 'object') throw new HttpError('ERR_BAD_REQUEST', budget.error);

@@ -38,6 +38,10 @@ export interface HttpDeps {
    * LiveWebConfig applies the file's later changes; a WebConfig is fixed.
    */
   web?: WebConfig | LiveWebConfig;
+  /** How long a /metrics or /api/v1/targets client may accept no bytes before it is dropped (default STALLED_CLIENT_MS). */
+  stalledClientMs?: number;
+  /** Unix milliseconds; ages the shared /api/v1/targets pages (default Date.now). */
+  now?: () => number;
   /** How long a client may take to send a whole request (default REQUEST_TIMEOUT_MS). */
   requestTimeoutMs?: number;
 }

@@ -1,10 +1,10 @@
 // `tls_server_config` of the web config: the HTTPS server's certificate, client certificate policy
 // and protocol versions, in exporter-toolkit terms mapped onto Node's TLS server.
-import { readFileSync } from 'node:fs';
 import type https from 'node:https';
 import { dirname, resolve } from 'node:path';
 import tls from 'node:tls';
 import type { Node } from 'yaml';
+import { FileReadError, MAX_SMALL_FILE_BYTES, readBoundedFile } from '../config/bounded-file.js';
 import { childPath, type Entry, type NodeReader } from '../config/node-reader.js';
 
 /** Go's tls.ClientAuthType names, as the toolkit spells them. */
@@ -59,11 +59,10 @@ function pem(r: NodeReader, entries: Map<string, Entry>, path: string, inline: s
   if (name === undefined) return undefined;
   const full = resolve(dirname(r.file), name);
   try {
-    return readFileSync(full);
+    return readBoundedFile(full, MAX_SMALL_FILE_BYTES);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : (code ?? 'unreadable');
-    r.report(r.resolve(f.value) ?? at, p, `cannot read ${full}: ${why}`);
+    if (!(e instanceof FileReadError)) throw e;
+    r.report(r.resolve(f.value) ?? at, p, `cannot read ${full}: ${e.reason}`);
     return Buffer.alloc(0);
   }
 }

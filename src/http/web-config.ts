@@ -3,7 +3,7 @@
 // Parsed strictly like the main config: unknown keys are errors, every problem names file, line and
 // path, and the toolkit keys we do not implement are refused with a reason rather than ignored.
 // Secrets (key material, bcrypt hashes) never appear in a message.
-import { readFileSync, statSync } from 'node:fs';
+import { FileReadError, MAX_SMALL_FILE_BYTES, readBoundedFile } from '../config/bounded-file.js';
 import { isMap, isScalar, LineCounter, parseDocument } from 'yaml';
 import type { Node } from 'yaml';
 import { formatProblem, type ConfigProblem } from '../config/config-error.js';
@@ -53,13 +53,10 @@ const HTTP_KEYS = ['http2', 'headers'] as const;
 export function loadWebConfig(file: string): WebConfig {
   let text: string;
   try {
-    if (statSync(file).isDirectory()) throw unreadable(file, 'is a directory, not a web config file');
-    text = readFileSync(file, 'utf8');
+    text = readBoundedFile(file, MAX_SMALL_FILE_BYTES).toString('utf8');
   } catch (e) {
-    if (e instanceof WebConfigError) throw e;
-    const err = e as NodeJS.ErrnoException;
-    const why = err.code === 'ENOENT' ? 'no such file' : err.code === 'EACCES' ? 'permission denied' : (err.code ?? err.message);
-    throw unreadable(file, `cannot read web config file: ${why}`);
+    if (!(e instanceof FileReadError)) throw e;
+    throw unreadable(file, `cannot read web config file: ${e.reason}`);
   }
   return parseWebConfig(text, file);
 }

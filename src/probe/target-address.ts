@@ -1,6 +1,7 @@
 // Parsing what a person types as a target: "host", "host:587", "192.0.2.1:25", "[2001:db8::1]:25".
 // IPv6 literals need brackets because "2001:db8::1:25" could be an address or an address and a port.
 import net from 'node:net';
+import { domainToASCII } from 'node:url';
 import { ProbeInputError } from './probe-input-error.js';
 
 export interface TargetAddress {
@@ -22,7 +23,8 @@ export function parseTargetAddress(input: string, defaultPort = 25): TargetAddre
   if (text.startsWith('[')) {
     const close = text.indexOf(']');
     if (close === -1) throw new ProbeInputError('ERR_TARGET_HOST', `target "${input}": "[" without a closing "]"`);
-    host = text.slice(1, close);
+    // RFC 6874: in a URL-style literal the zone's "%" is written "%25" (fe80::1%25eth0 is zone eth0).
+    host = text.slice(1, close).replace(/%25(?=[^%]*$)/, '%');
     const rest = text.slice(close + 1);
     if (rest !== '' && !rest.startsWith(':')) throw new ProbeInputError('ERR_TARGET_HOST', `target "${input}": expected ":port" after "]"`);
     portText = rest === '' ? null : rest.slice(1);
@@ -36,19 +38,33 @@ export function parseTargetAddress(input: string, defaultPort = 25): TargetAddre
     host = colon === -1 ? text : text.slice(0, colon);
     portText = colon === -1 ? null : text.slice(colon + 1);
     if (net.isIPv4(host) === false) host = checkHostName(input, host);
+    // "localhost." and "localhost" are one host: the trailing dot only says the name is absolute.
+    if (host.endsWith('.')) host = host.slice(0, -1);
   }
   const port = portText === null ? defaultPort : parsePort(input, portText);
   const target = net.isIPv6(host) ? `[${host}]:${port}` : `${host}:${port}`;
   return { target, host, port };
 }
 
+/** Labels of the forms inet_aton reads as numbers (0x7f, 0177, 2130706433): an address attempt, not a name. */
+const NUMERIC_LABEL = /^(?:0x[0-9a-f]*|\d+)$/i;
+
 function checkHostName(input: string, host: string): string {
-  const name = host.toLowerCase();
+  let name = host.toLowerCase();
+  if (/[^\x00-\x7f]/.test(name)) {
+    // An internationalised name: DNS knows it only by its A-labels (xn--…).
+    const ascii = domainToASCII(name);
+    if (ascii === '') throw new ProbeInputError('ERR_TARGET_HOST', `target "${input}": "${host}" is not a valid internationalised domain name; write it in punycode (xn--…)`);
+    name = ascii;
+  }
   const bare = name.endsWith('.') ? name.slice(0, -1) : name;
   const labels = bare.split('.');
-  // An all-numeric name that is not a valid IPv4 address (e.g. "300.1.1.1") is a typo, not a host.
-  const numeric = labels.every((l) => /^\d+$/.test(l));
-  if (bare === '' || bare.length > 253 || numeric || !labels.every((l) => LABEL.test(l))) {
+  // Every IPv4 spelling but the canonical dotted quad (127.1, 0177.0.0.1, 0x7f.1, 2130706433) is
+  // refused alike: resolvers disagree on what they mean.
+  if (bare !== '' && labels.every((l) => NUMERIC_LABEL.test(l))) {
+    throw new ProbeInputError('ERR_TARGET_HOST', `target "${input}": "${host}" is not a canonical IPv4 address; write four decimal numbers such as 192.0.2.1`);
+  }
+  if (bare === '' || bare.length > 253 || !labels.every((l) => LABEL.test(l))) {
     throw new ProbeInputError('ERR_TARGET_HOST', `target "${input}": "${host}" is not a valid host name or IP address`);
   }
   return name;

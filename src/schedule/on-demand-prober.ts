@@ -9,7 +9,7 @@ import type { ProbeOptions } from '../probe/probe-options.js';
 import type { ProbeResult } from '../probe/probe-result.js';
 import { parseTargetAddress, type TargetAddress } from '../probe/target-address.js';
 import type { OnDemandOutcome } from '../state/on-demand-outcome.js';
-import { probeOptionsFor, type CaBundles } from './target-probe-options.js';
+import { probeOptionsFor, targetAddressOf, type CaBundles } from './target-probe-options.js';
 import { TokenBuckets } from './token-bucket.js';
 
 export interface OnDemandDeps {
@@ -34,6 +34,7 @@ export class OnDemandProber {
   private allow: AllowList;
   private readonly buckets: TokenBuckets;
   private byAddress = new Map<string, TargetConfig>();
+  private byName = new Map<string, TargetConfig>();
 
   constructor(config: ExporterConfig, ca: CaBundles, private readonly deps: OnDemandDeps) {
     this.config = config;
@@ -58,6 +59,8 @@ export class OnDemandProber {
    * the probe's timeout is the configured one or what is left of `maxSeconds`, whichever is shorter.
    */
   async probe(input: string, maxSeconds = Infinity): Promise<OnDemandOutcome> {
+    // A configured name comes first: names such as `eu/mx1` or `v6` are not host[:port] at all.
+    let configured = this.byName.get(input);
     const now = this.deps.now ?? Date.now;
     const started = now();
     const within = (options: ProbeOptions): ProbeOptions => {
@@ -67,12 +70,16 @@ export class OnDemandProber {
       return left >= options.timeoutSeconds ? options : { ...options, timeoutSeconds: Math.max(left, MIN_PROBE_SECONDS) };
     };
     let address: TargetAddress;
-    try {
-      address = parseTargetAddress(input, 25);
-    } catch (error) {
-      return { status: 'invalid', message: (error as Error).message };
+    if (configured !== undefined) {
+      address = targetAddressOf(configured);
+    } else {
+      try {
+        address = parseTargetAddress(input, 25);
+      } catch (error) {
+        return { status: 'invalid', message: (error as Error).message };
+      }
+      configured = this.byAddress.get(`${address.host.toLowerCase()}:${address.port}`);
     }
-    const configured = this.byAddress.get(`${address.host.toLowerCase()}:${address.port}`) ?? this.byName(input);
     let checkedAddress: string | null = null;
     if (!configured) {
       const verdict = await this.checkUnconfigured(address);
@@ -88,7 +95,8 @@ export class OnDemandProber {
       return { status: 'rate_limited', message: `too many on-demand probes of ${key} (limits: ${this.config.probe_endpoint.per_target_per_minute}/min per target, ${this.config.probe_endpoint.total_per_minute}/min in total)` };
     }
     if (configured) {
-      const result = await this.deps.probe({ ...address, host: configured.host, port: configured.port }, within(probeOptionsFor(configured, this.ca)));
+      // Labelled by the configured name, exactly as /metrics labels the target's scheduled probes.
+      const result = await this.deps.probe({ ...targetAddressOf(configured), target: configured.name }, within(probeOptionsFor(configured, this.ca)));
       return { status: 'ok', result, group: configured.group, expectations: configured.expectations };
     }
     // Connect to the address that was checked, never to the name again: a second lookup could
@@ -126,12 +134,9 @@ export class OnDemandProber {
     };
   }
 
-  private byName(input: string): TargetConfig | undefined {
-    return this.config.targets.find((t) => t.name === input);
-  }
-
   private index(): void {
     this.byAddress = new Map(this.config.targets.map((t) => [`${t.host.toLowerCase()}:${t.port}`, t]));
+    this.byName = new Map(this.config.targets.map((t) => [t.name, t]));
   }
 
   private newBuckets(): TokenBuckets {

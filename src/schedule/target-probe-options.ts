@@ -1,6 +1,6 @@
 // A configured target's settings, in the probe engine's terms. CA bundles are read when the config
 // is applied, not once per probe.
-import { readFileSync } from 'node:fs';
+import { readCaBundle } from '../config/ca-bundle.js';
 import type { ExporterConfig, TargetConfig } from '../config/types.js';
 import type { ProbeOptions } from '../probe/probe-options.js';
 import type { TargetAddress } from '../probe/target-address.js';
@@ -14,9 +14,9 @@ export function readCaBundles(config: ExporterConfig): CaBundles {
   for (const { name, file } of users) {
     if (file === null || bundles.has(file)) continue;
     try {
-      bundles.set(file, readFileSync(file, 'utf8'));
+      bundles.set(file, readCaBundle(file));
     } catch (error) {
-      throw new Error(`${config.file}: ${name}: cannot read tls.ca_file ${file}: ${(error as Error).message}`);
+      throw new Error(`${config.file}: ${name}: cannot use tls.ca_file ${file}: ${(error as Error).message}`);
     }
   }
   return bundles;

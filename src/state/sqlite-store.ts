@@ -15,8 +15,8 @@
 //   file while the exporter runs (use /api/v1/targets, or copy the file after stopping it).
 // - An existing file is checked (header, then PRAGMA quick_check on a read-only connection) before
 //   it is opened for writing; a file that fails is reported and never modified or deleted.
-import { mkdirSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
 import { decodeState, encodeState } from './state-codec.js';
@@ -124,6 +124,7 @@ export class SqliteStateStore {
     if (path === ':memory:') return new SqliteStateStore(path, prepare(path, new Database(':memory:'), true));
 
     makeDirectories(path);
+    checkWritable(path);
     let size: number | null = null;
     try {
       const stat = statSync(path);
@@ -310,6 +311,24 @@ function makeDirectories(path: string): void {
       if ((error as { code?: unknown }).code === 'EEXIST' && isDirectory(d)) continue;
       throw unwritable(path, `its directory ${d} cannot be created: ${messageOf(error)}`, error);
     }
+  }
+}
+
+/**
+ * SQLite itself reports a read-only directory as "attempt to write a readonly database" and a
+ * read-only file as "disk I/O error"; name the real problem before it gets that far.
+ */
+function checkWritable(path: string): void {
+  const dir = dirname(resolve(path));
+  try {
+    accessSync(dir, constants.W_OK);
+  } catch {
+    throw unwritable(path, `its directory ${dir} is read-only (SQLite creates ${basename(path)}-wal and -shm next to the store)`);
+  }
+  try {
+    accessSync(path, constants.W_OK);
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== 'ENOENT') throw unwritable(path, 'the file is read-only (make it writable by the exporter\'s user)', error);
   }
 }
 

@@ -66,7 +66,7 @@ describe('runCheckConfig', () => {
   it('returns 1 for a directory', () => {
     const r = run('test/fixtures/config');
     expect(r.code).toBe(1);
-    expect(r.err).toEqual(['  FAILED: 1 problem (ERR_CONFIG_UNREADABLE)', 'test/fixtures/config: is a directory, not a config file']);
+    expect(r.err).toEqual(['  FAILED: 1 problem (ERR_CONFIG_UNREADABLE)', 'test/fixtures/config: cannot read config file: is a directory']);
   });
 
   it('accepts the shipped default config', () => {

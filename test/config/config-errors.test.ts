@@ -317,7 +317,7 @@ const cases: Case[] = [
   {
     name: 'an IPv4 address out of range',
     text: 'groups:\n  - name: mx\n    targets: ["192.0.2.256:25"]\n',
-    lines: ['bad.yml:3: groups[0].targets[0]: target "192.0.2.256:25": "192.0.2.256" is not a valid host name or IP address'],
+    lines: ['bad.yml:3: groups[0].targets[0]: target "192.0.2.256:25": "192.0.2.256" is not a canonical IPv4 address; write four decimal numbers such as 192.0.2.1'],
   },
   {
     name: 'a target with no host',
@@ -402,12 +402,56 @@ const cases: Case[] = [
   {
     name: 'a CA file that does not exist',
     text: 'defaults:\n  tls:\n    ca_file: /nonexistent/ehlo-exporter-test/ca.pem\n' + ok(),
-    lines: ['bad.yml:3: defaults.tls.ca_file: cannot read CA file "/nonexistent/ehlo-exporter-test/ca.pem": no such file'],
+    lines: ['bad.yml:3: defaults.tls.ca_file: cannot use CA file "/nonexistent/ehlo-exporter-test/ca.pem": no such file'],
   },
   {
     name: 'a CA file that is a directory',
     text: 'defaults:\n  tls:\n    ca_file: /\n' + ok(),
-    lines: ['bad.yml:3: defaults.tls.ca_file: "/" is a directory, not a CA file'],
+    lines: ['bad.yml:3: defaults.tls.ca_file: cannot use CA file "/": is a directory'],
+  },
+  {
+    name: 'control characters in group and target names',
+    text: 'groups:\n  - name: "mx\\nX"\n    targets:\n      - { target: mx1.example.com, name: "a\\u0000b" }\n',
+    lines: [
+      'bad.yml:2: groups[0].name: must not contain control characters (newline, tab, NUL, …), got "mx\\nX"',
+      'bad.yml:4: groups[0].targets[0].name: must not contain control characters (newline, tab, NUL, …), got "a\\u0000b"',
+    ],
+  },
+  // Bounds (issue 15): Node clamps a timer past ~24.8 days to 1 ms, and 2^53 is not exact.
+  {
+    name: 'a timeout past its bound',
+    text: 'defaults:\n  timeout: 25d\n' + ok(),
+    lines: ['bad.yml:2: defaults.timeout: must be at most 5m, got "25d"'],
+  },
+  {
+    name: 'gaps and back-offs past a day',
+    text: 'politeness:\n  min_gap: 2d\n  backoff_initial: 1y\n  backoff_max: 25h\n' + ok(),
+    lines: [
+      'bad.yml:2: politeness.min_gap: must be at most 1d, got "2d"',
+      'bad.yml:3: politeness.backoff_initial: must be at most 1d, got "1y"',
+      'bad.yml:4: politeness.backoff_max: must be at most 1d, got "25h"',
+    ],
+  },
+  {
+    name: 'a negative duration',
+    text: 'defaults:\n  timeout: -5s\n' + ok(),
+    lines: ['bad.yml:2: defaults.timeout: must not be negative, got "-5s"'],
+  },
+  {
+    name: 'a duration too large to count',
+    text: 'storage:\n  retention: 99999999999999999999y\n' + ok(),
+    lines: ['bad.yml:2: storage.retention: is too large, got "99999999999999999999y"'],
+  },
+  {
+    name: 'an integer past 2^53',
+    text: 'probe_endpoint:\n  per_target_per_minute: 9007199254740993\n' + ok(),
+    lines: ['bad.yml:2: probe_endpoint.per_target_per_minute: is too large, got 9007199254740993'],
+  },
+  {
+    name: 'nesting deep enough to exhaust the parser',
+    text: ok('storage: ' + '['.repeat(20_000) + ']'.repeat(20_000) + '\n'),
+    code: 'ERR_CONFIG_YAML',
+    lines: ['bad.yml:4: YAML syntax error: the document is nested too deeply to read; a config needs only a few levels of lists and mappings'],
   },
 ];
 

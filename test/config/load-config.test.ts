@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, formatProblem, loadConfigFile, parseConfigText } from '../../src/config/index.js';
 import type { ExporterConfig, TargetConfig } from '../../src/config/index.js';
 import { defaultHeloName } from '../../src/probe/probe-options.js';
+import { createCa } from '../fakes/certificates.js';
 
 const opts = { defaultHeloName: 'probe.test' };
 const parse = (text: string): ExporterConfig => parseConfigText(text, 'test.yml', opts);
@@ -241,7 +242,7 @@ groups:
 describe('reading files', () => {
   it('resolves a relative ca_file against the config file directory', () => {
     mkdirSync(join(dir, 'tls'), { recursive: true });
-    writeFileSync(join(dir, 'tls', 'ca.pem'), '-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n');
+    writeFileSync(join(dir, 'tls', 'ca.pem'), createCa().cert);
     const file = join(dir, 'with-ca.yml');
     writeFileSync(file, 'defaults:\n  tls: { ca_file: tls/ca.pem }\ngroups:\n  - name: a\n    targets: [a.example]\n');
     const cfg = loadConfigFile(file, opts);
@@ -253,7 +254,7 @@ describe('reading files', () => {
     const file = join(dir, 'missing-ca.yml');
     writeFileSync(file, 'groups:\n  - name: a\n    tls:\n      ca_file: nope.pem\n    targets: [a.example]\n');
     expect(loadError(file).problems.map(formatProblem)).toEqual([
-      `${file}:4: groups[0].tls.ca_file: cannot read CA file "${join(dir, 'nope.pem')}": no such file`,
+      `${file}:4: groups[0].tls.ca_file: cannot use CA file "${join(dir, 'nope.pem')}": no such file`,
     ]);
   });
 
@@ -268,7 +269,7 @@ describe('reading files', () => {
   it('reports a directory as unreadable', () => {
     const err = loadError(dir);
     expect(err.code).toBe('ERR_CONFIG_UNREADABLE');
-    expect(err.problems.map(formatProblem)).toEqual([`${dir}: is a directory, not a config file`]);
+    expect(err.problems.map(formatProblem)).toEqual([`${dir}: cannot read config file: is a directory`]);
   });
 
   // Root reads any file whatever its mode, so as root (CI) the check runs in a child process that

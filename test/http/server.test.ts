@@ -120,7 +120,8 @@ describe('health, readiness, reload', () => {
   it('does not reload on GET', async () => {
     const { app, deps } = start();
     const r = await app.inject('/-/reload');
-    expect(r.statusCode).toBe(404);
+    expect(r.statusCode).toBe(405);
+    expect(r.headers.allow).toBe('POST');
     expect(deps.calls.reloads).toBe(0);
   });
 });
@@ -159,7 +160,7 @@ describe('/api/v1/targets', () => {
     const { app } = start();
     const r = await app.inject('/api/v1/targets?page=2');
     expect(r.statusCode).toBe(400);
-    expect(r.json()).toEqual({ error: { code: 'ERR_BAD_REQUEST', message: 'unknown query parameter "page" (this endpoint takes none)' } });
+    expect(r.json()).toEqual({ error: { code: 'ERR_BAD_REQUEST', message: 'unknown query parameter "page" (allowed: group, limit, cursor)' } });
   });
 });
 

@@ -190,7 +190,7 @@ describe('every mistake has its exact message', () => {
   it('a missing file and a directory are unreadable', () => {
     const dir = tempDir();
     expect(failure(join(dir, 'missing.yml'))).toMatchObject({ code: 'ERR_WEB_CONFIG_UNREADABLE', lines: [`${join(dir, 'missing.yml')}: cannot read web config file: no such file`] });
-    expect(failure(dir)).toMatchObject({ code: 'ERR_WEB_CONFIG_UNREADABLE', lines: [`${dir}: is a directory, not a web config file`] });
+    expect(failure(dir)).toMatchObject({ code: 'ERR_WEB_CONFIG_UNREADABLE', lines: [`${dir}: cannot read web config file: is a directory`] });
   });
 
   it('never shows a hash or key material, even when they are what is wrong', () => {

@@ -11,7 +11,14 @@ describe('parseTargetAddress', () => {
     ['[2001:db8::1]:465', { target: '[2001:db8::1]:465', host: '2001:db8::1', port: 465 }],
     ['[::1]', { target: '[::1]:25', host: '::1', port: 25 }],
     ['localhost', { target: 'localhost:25', host: 'localhost', port: 25 }],
-    ['  mail_relay.example.org.:2525 ', { target: 'mail_relay.example.org.:2525', host: 'mail_relay.example.org.', port: 2525 }],
+    // The trailing dot only marks the name absolute: one host, one target (issue 15).
+    ['  mail_relay.example.org.:2525 ', { target: 'mail_relay.example.org:2525', host: 'mail_relay.example.org', port: 2525 }],
+    ['localhost.:25', { target: 'localhost:25', host: 'localhost', port: 25 }],
+    // Internationalised names become their A-labels, the only form DNS knows.
+    ['bücher.example', { target: 'xn--bcher-kva.example:25', host: 'xn--bcher-kva.example', port: 25 }],
+    // RFC 6874: "%25" in a bracketed literal is the zone separator.
+    ['[fe80::1%25eth0]:25', { target: '[fe80::1%eth0]:25', host: 'fe80::1%eth0', port: 25 }],
+    ['[fe80::1%eth0]', { target: '[fe80::1%eth0]:25', host: 'fe80::1%eth0', port: 25 }],
   ])('%s', (input, expected) => {
     expect(parseTargetAddress(input)).toEqual(expected);
   });
@@ -33,6 +40,13 @@ describe('parseTargetAddress', () => {
     ['mx..example.com', 'ERR_TARGET_HOST'],
     ['-mx.example.com', 'ERR_TARGET_HOST'],
     ['300.1.1.1', 'ERR_TARGET_HOST'],
+    // Every non-canonical IPv4 spelling alike.
+    ['127.1', 'ERR_TARGET_HOST'],
+    ['0177.0.0.1', 'ERR_TARGET_HOST'],
+    ['2130706433', 'ERR_TARGET_HOST'],
+    ['0x7f.1', 'ERR_TARGET_HOST'],
+    ['0x7f000001:25', 'ERR_TARGET_HOST'],
+    ['b\u00fccher\u0000.example', 'ERR_TARGET_HOST'],
     ['mx example.com', 'ERR_TARGET_HOST'],
     [`${'a'.repeat(64)}.example.com`, 'ERR_TARGET_HOST'],
   ])('rejects %j with %s', (input, code) => {
@@ -46,4 +60,10 @@ describe('parseTargetAddress', () => {
     expect((caught as ProbeInputError).code).toBe(code);
     expect((caught as ProbeInputError).message.length).toBeGreaterThan(10);
   });
+});
+
+test('non-canonical IPv4 and invalid IDNs name their problem', () => {
+  expect(() => parseTargetAddress('0x7f.1')).toThrow('"0x7f.1" is not a canonical IPv4 address; write four decimal numbers such as 192.0.2.1');
+  expect(() => parseTargetAddress('127.1')).toThrow('"127.1" is not a canonical IPv4 address');
+  expect(() => parseTargetAddress('b\u00fccher\u0000.example')).toThrow('write it in punycode (xn--…)');
 });

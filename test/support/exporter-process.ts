@@ -34,7 +34,7 @@ export interface ExporterProcess {
  * `listen` replaces the default `--web.listen-address=127.0.0.1:PORT` (`url` then still names
  * 127.0.0.1:PORT, which the given addresses must serve for the readiness wait).
  */
-export async function startExporter(args: string[], options: { port?: number; ready?: boolean; listen?: string[] } = {}): Promise<ExporterProcess> {
+export async function startExporter(args: string[], options: { port?: number; ready?: boolean; readyTimeoutMs?: number; listen?: string[] } = {}): Promise<ExporterProcess> {
   await ensureBuilt();
   const port = options.port ?? (await freePort());
   const listen = (options.listen ?? [`127.0.0.1:${port}`]).map((a) => `--web.listen-address=${a}`);
@@ -66,11 +66,17 @@ export async function startExporter(args: string[], options: { port?: number; re
   if (options.ready !== false) {
     let gone = false;
     void exited.then(() => (gone = true));
-    await waitFor(`the exporter to serve ${url}/-/ready (log: ${stderr})`, async () => {
-      if (gone) throw new Error(`exporter exited early: ${stderr}`);
-      const res = await fetch(`${url}/-/ready`).catch(() => null);
-      return res?.status === 200 || undefined;
-    }, 20_000);
+    try {
+      await waitFor(`the exporter to serve ${url}/-/ready (log: ${stderr})`, async () => {
+        if (gone) throw new Error(`exporter exited early: ${stderr}`);
+        const res = await fetch(`${url}/-/ready`).catch(() => null);
+        return res?.status === 200 || undefined;
+      }, options.readyTimeoutMs ?? 20_000);
+    } catch (error) {
+      // The caller never gets a handle to stop it: do not leave it running.
+      child.kill('SIGKILL');
+      throw error;
+    }
   }
   return proc;
 }
