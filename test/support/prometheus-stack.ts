@@ -124,7 +124,7 @@ export async function startPrometheus(options: { dir: string; exporter: string; 
       global: { scrape_interval: '1s', scrape_timeout: '1s', evaluation_interval: '1s' },
       rule_files: [options.rulesFile],
       alerting: { alertmanagers: [{ static_configs: [{ targets: [options.alertmanager] }] }] },
-      // The job name matches EhloExporterDown's up{job=~".*ehlo.*"}.
+      // The job name is the rules' exporter selector (job="ehlo-exporter", mixin/config.ts).
       scrape_configs: [{ job_name: 'ehlo-exporter', static_configs: [{ targets: [options.exporter] }] }],
     }),
   );
