@@ -1,8 +1,7 @@
 // Alerts about the exporter itself, selected by the exporter's own scrape job (config.exporterSelector),
 // never by a regex that also matches the /probe job.
 import type { MixinConfig } from '../config.js';
-import { alertRule, sel, type RuleGroup } from './rule-types.js';
-import { spelledDuration } from '../durations.js';
+import { alertRule, forText, sel, type RuleGroup } from './rule-types.js';
 
 export function exporterAlerts(c: MixinConfig): RuleGroup {
   const e = sel(c.exporterSelector);
@@ -30,7 +29,7 @@ export function exporterAlerts(c: MixinConfig): RuleGroup {
         summary: 'ehlo-exporter {{ $labels.instance }} cannot write its state store',
         description: [
           'ehlo-exporter {{ $labels.instance }} failed {{ $value | humanize }} write(s) to its SQLite store in',
-          `the last 5 minutes, and has kept failing for ${spelledDuration(c.for.EhloExporterStoreErrors?.for)}. Probing and metrics go on, but baselines and change history are not saved and`,
+          `the last 5 minutes, and has kept failing for ${forText(c, 'EhloExporterStoreErrors')}. Probing and metrics go on, but baselines and change history are not saved and`,
           'a restart would forget them. Check first: free disk space and permissions of the --storage.path',
           'directory.',
         ],
@@ -43,7 +42,7 @@ export function exporterAlerts(c: MixinConfig): RuleGroup {
         summary: 'ehlo-exporter {{ $labels.instance }} is down',
         description: [
           'Prometheus could not scrape ehlo-exporter {{ $labels.instance }} (job {{ $labels.job }}) for',
-          `${spelledDuration(c.for.EhloExporterDown?.for)}: no SMTP target it watches is being checked, and no other ehlo alert can fire for them.`,
+          `${forText(c, 'EhloExporterDown')}: no SMTP target it watches is being checked, and no other ehlo alert can fire for them.`,
           "Check first: the exporter's process or container, and its log at start-up (store locked or corrupt,",
           'invalid config).',
         ],
@@ -56,7 +55,7 @@ export function exporterAlerts(c: MixinConfig): RuleGroup {
         summary: 'ehlo-exporter {{ $labels.instance }} uses {{ $value | humanize1024 }}B, near its memory limit',
         description: [
           `ehlo-exporter {{ $labels.instance }} has a resident set of {{ $value | humanize1024 }}B, above ${c.memoryAlertRatio * 100}% of the`,
-          `${limit} bytes it may use, for ${spelledDuration(c.for.EhloExporterMemoryNearLimit?.for)}. Next it is killed (OOM) and every target goes unprobed until it restarts.`,
+          `${limit} bytes it may use, for ${forText(c, 'EhloExporterMemoryNearLimit')}. Next it is killed (OOM) and every target goes unprobed until it restarts.`,
           'Check first: how many targets it probes (smtp_exporter_targets) against the sizing in the README, then',
           'raise the limit or shard the fleet over more exporters.',
         ],
@@ -68,7 +67,7 @@ export function exporterAlerts(c: MixinConfig): RuleGroup {
         summary: 'ehlo-exporter {{ $labels.instance }} event loop lags {{ $value | humanizeDuration }}',
         description: [
           "The 99th percentile of ehlo-exporter {{ $labels.instance }}'s event-loop lag is {{ $value | humanizeDuration }}",
-          `(threshold ${c.eventLoopLagSeconds}s) and has been for ${spelledDuration(c.for.EhloExporterEventLoopLag?.for)}: phase timings are inflated, probes may time out and`,
+          `(threshold ${c.eventLoopLagSeconds}s) and has been for ${forText(c, 'EhloExporterEventLoopLag')}: phase timings are inflated, probes may time out and`,
           'schedules run late. Check first: CPU of the host (process_cpu_seconds_total), the number of targets and',
           'max_concurrency, and smtp_exporter_schedule_lateness_seconds.',
         ],

@@ -1,7 +1,6 @@
 // Alerts about whether each target is probed and answers: failing, rate limited (421), stale.
 import type { MixinConfig } from '../config.js';
-import { alertRule, sel, type RuleGroup } from './rule-types.js';
-import { spelledDuration } from '../durations.js';
+import { alertRule, forText, sel, type RuleGroup } from './rule-types.js';
 
 export function probeAlerts(c: MixinConfig): RuleGroup {
   const t = sel(c.targetSelector);
@@ -24,7 +23,7 @@ unless on (target, group)
         summary: 'SMTP probe of {{ $labels.target }} ({{ $labels.group }}) is failing',
         description: [
           'The scheduled EHLO probe of {{ $labels.target }} in group {{ $labels.group }} has failed for more',
-          `than ${spelledDuration(c.for.EhloProbeFailing?.for)}.`,
+          `than ${forText(c, 'EhloProbeFailing')}.`,
           'Failures in the last hour by stage/reason:',
           '{{ range $i, $s := printf "(round(increase(smtp_probe_failures_total{target=%q,group=%q}[1h])) > 0) or (smtp_probe_failures_total{target=%q,group=%q} unless smtp_probe_failures_total{target=%q,group=%q} offset 1h)" $labels.target $labels.group $labels.target $labels.group $labels.target $labels.group | query | sortByLabel "stage" }}{{ if $i }}, {{ end }}{{ $s.Labels.stage }}/{{ $s.Labels.reason }} ({{ $s.Value }}x){{ else }}none counted{{ end }}.',
           'Last reply codes by stage:',
@@ -45,7 +44,7 @@ and on (target, group)
         summary: '{{ $labels.target }} ({{ $labels.group }}) answers 421 service unavailable / rate limited',
         description: [
           '{{ $labels.target }} in group {{ $labels.group }} has answered 421 (service unavailable, usually',
-          `rate limiting) for more than ${spelledDuration(c.for.SmtpServiceUnavailable?.for)}`,
+          `rate limiting) for more than ${forText(c, 'SmtpServiceUnavailable')}`,
           '{{- range printf "smtp_reply_code{target=%q,group=%q} == 421" $labels.target $labels.group | query }}, at stage {{ .Labels.stage }}{{ end }}.',
           'The exporter is backing off for another',
           '{{ with printf "smtp_probe_backoff_seconds{target=%q,group=%q}" $labels.target $labels.group | query }}{{ . | first | value | humanizeDuration }}{{ else }}0s{{ end }}.',

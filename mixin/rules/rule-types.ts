@@ -1,7 +1,7 @@
 // The shapes the rule modules build and the renderer writes: Prometheus rule groups, with the "why"
 // comments that travel into the generated YAML.
 import { FLAP_PROBES, type ForPolicy, type MixinConfig } from '../config.js';
-import { durationSeconds } from '../durations.js';
+import { durationSeconds, spelledDuration } from '../durations.js';
 
 export type Severity = 'critical' | 'warning' | 'info';
 
@@ -48,10 +48,20 @@ export interface AlertSpec {
   description: string[];
 }
 
+function policyOf(c: MixinConfig, alert: string): ForPolicy {
+  const policy = c.for[alert];
+  if (policy === undefined) throw new Error(`mixin config: no \`for\` policy for alert ${alert} (add it to config.for)`);
+  return policy;
+}
+
+/** An alert's `for:` in words, for texts that say how long a condition has held: "15 minutes". */
+export function forText(c: MixinConfig, alert: string): string {
+  return spelledDuration(policyOf(c, alert).for);
+}
+
 /** An alert with its `for:` policy and absolute runbook link from the config; a missing policy is an error. */
 export function alertRule(c: MixinConfig, spec: AlertSpec): AlertRule {
-  const policy = c.for[spec.alert];
-  if (policy === undefined) throw new Error(`mixin config: no \`for\` policy for alert ${spec.alert} (add it to config.for)`);
+  const policy = policyOf(c, spec.alert);
   const floor = FLAP_PROBES * c.probeIntervalSeconds;
   if (policy.flapGuarded && durationSeconds(policy.for) < floor) {
     throw new Error(
