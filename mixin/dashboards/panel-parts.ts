@@ -66,3 +66,21 @@ export const TARGET_LINK = {
     },
   ],
 };
+
+/** A graph's line style: draw style, fill and interpolation vary; the rest is the same everywhere. */
+export function lineStyle(drawStyle: string, fillOpacity: number, lineInterpolation: string, extra: Record<string, unknown> = {}) {
+  return { drawStyle, lineWidth: 1, fillOpacity, showPoints: 'never', spanNulls: false, lineInterpolation, ...extra };
+}
+
+/** Colour by threshold: `below` under `at`, `above` from it. */
+export function thresholdColors(below: string, above: string, at: number) {
+  return { color: { mode: 'thresholds' }, thresholds: { mode: 'absolute', steps: [{ color: below }, { color: above, value: at }] } };
+}
+
+/** A table without the columns every instant vector carries, with its value columns renamed. */
+export function organize(renameByName: Record<string, string>, indexByName: Record<string, number> = {}) {
+  return {
+    id: 'organize',
+    options: { excludeByName: { Time: true, __name__: true, instance: true, job: true }, renameByName, indexByName },
+  };
+}

@@ -13,7 +13,7 @@ function increase24h(series: string): string {
 export const RECORDED = {
   targetsUp: 'job_group:smtp_probe_success:sum',
   targets: 'job_group:smtp_probe_success:count',
-  changes24h: 'target:smtp_capability_changes:increase24h',
+  changes24h: 'target_change:smtp_capability_changes:increase24h',
   failures24h: 'target_stage_reason:smtp_probe_failures:increase24h',
 } as const;
 
@@ -25,8 +25,8 @@ export function recordingRules(c: MixinConfig): RuleGroup {
     {
       kind: 'record',
       record: RECORDED.changes24h,
-      comment: 'Per target, summed over the kind of change; only targets that changed.',
-      expr: `sum by (job, instance, group, target) (${increase24h(`smtp_capability_changes_total${t}`)}) > 0`,
+      comment: 'Per target and kind of change; only targets that changed.',
+      expr: `sum by (job, instance, group, target, change) (${increase24h(`smtp_capability_changes_total${t}`)}) > 0`,
     },
     {
       kind: 'record',
