@@ -221,7 +221,7 @@ describe.skipIf(!SLOW)(
       const npm = spawnSync('npm', ['ci', '--omit=dev', '--no-audit', '--no-fund'], {
         cwd: dir,
         encoding: 'utf8',
-        timeout: 300_000,
+        timeout: 480_000,
         env: npmEnvForThisNode(),
       });
       install = { status: npm.status, output: `${npm.stdout}${npm.stderr}${npm.error?.message ?? ''}` };
@@ -232,7 +232,7 @@ describe.skipIf(!SLOW)(
         { encoding: 'utf8', timeout: 180_000 },
       );
       build = { status: tsc.status, output: `${tsc.stdout}${tsc.stderr}${tsc.error?.message ?? ''}` };
-    }, 420_000);
+    }, 660_000);
 
     afterAll(() => {
       if (dir) rmSync(dir, { recursive: true, force: true });
