@@ -1,56 +1,30 @@
 // The target-detail dashboard's rows: one target (or the few picked) in depth, so plain per-target
 // series are fine here.
 import type { MixinConfig } from '../config.js';
-import type { RowSpec } from './grafana.js';
+import type { PanelSpec, RowSpec } from './grafana.js';
 import { lineStyle, thresholdColors, valueMap, type Selectors } from './panel-parts.js';
+
+/** A 4×4 stat of one target's 0/1 series, each value named and coloured. */
+function yesNoStat(title: string, description: string, expr: string, zero: [string, string], one: [string, string]): PanelSpec {
+  return {
+    type: 'stat',
+    title,
+    description,
+    w: 4,
+    h: 4,
+    queries: [{ expr, legend: '{{target}}', instant: true }],
+    defaults: { mappings: [valueMap(zero[0], zero[1], one[0], one[1])], ...thresholdColors(zero[1], one[1], 1) },
+  };
+}
 
 export function targetDetailRows(c: MixinConfig, { T }: Selectors): RowSpec[] {
   return [
     {
       title: 'Status',
       panels: [
-        {
-          type: 'stat',
-          title: 'Probe',
-          description: 'Whether the last scheduled probe succeeded.',
-          w: 4,
-          h: 4,
-          queries: [
-            { expr: `smtp_probe_success{${T}}`, legend: '{{target}}', instant: true },
-          ],
-          defaults: {
-            mappings: [valueMap('DOWN', 'red', 'UP', 'green')],
-            ...thresholdColors('red', 'green', 1),
-          },
-        },
-        {
-          type: 'stat',
-          title: 'ESMTP',
-          description: 'Whether the server accepted EHLO or the probe fell back to HELO.',
-          w: 4,
-          h: 4,
-          queries: [
-            { expr: `smtp_esmtp{${T}}`, legend: '{{target}}', instant: true },
-          ],
-          defaults: {
-            mappings: [valueMap('HELO only', 'orange', 'EHLO', 'green')],
-            ...thresholdColors('orange', 'green', 1),
-          },
-        },
-        {
-          type: 'stat',
-          title: 'STARTTLS',
-          description: 'Whether the plaintext EHLO advertised STARTTLS.',
-          w: 4,
-          h: 4,
-          queries: [
-            { expr: `smtp_starttls_advertised{${T}}`, legend: '{{target}}', instant: true },
-          ],
-          defaults: {
-            mappings: [valueMap('not offered', 'red', 'offered', 'green')],
-            ...thresholdColors('red', 'green', 1),
-          },
-        },
+        yesNoStat('Probe', 'Whether the last scheduled probe succeeded.', `smtp_probe_success{${T}}`, ['DOWN', 'red'], ['UP', 'green']),
+        yesNoStat('ESMTP', 'Whether the server accepted EHLO or the probe fell back to HELO.', `smtp_esmtp{${T}}`, ['HELO only', 'orange'], ['EHLO', 'green']),
+        yesNoStat('STARTTLS', 'Whether the plaintext EHLO advertised STARTTLS.', `smtp_starttls_advertised{${T}}`, ['not offered', 'red'], ['offered', 'green']),
         {
           type: 'stat',
           title: 'Certificate expires in',
@@ -69,20 +43,7 @@ export function targetDetailRows(c: MixinConfig, { T }: Selectors): RowSpec[] {
             },
           },
         },
-        {
-          type: 'stat',
-          title: 'Certificate verified',
-          description: 'Whether the certificate verified for the target name.',
-          w: 4,
-          h: 4,
-          queries: [
-            { expr: `smtp_tls_cert_verified{${T}}`, legend: '{{target}}', instant: true },
-          ],
-          defaults: {
-            mappings: [valueMap('no', 'orange', 'yes', 'green')],
-            ...thresholdColors('orange', 'green', 1),
-          },
-        },
+        yesNoStat('Certificate verified', 'Whether the certificate verified for the target name.', `smtp_tls_cert_verified{${T}}`, ['no', 'orange'], ['yes', 'green']),
         {
           type: 'stat',
           title: 'Back-off',
