@@ -4,8 +4,19 @@
 #   docker run -d -p 9525:9525 -v ehlo-data:/var/lib/ehlo-exporter \
 #     -v "$PWD/my-fleet.yml:/etc/ehlo-exporter/ehlo-exporter.yml:ro" ehlo-exporter
 #
-# Node 24 LTS: Node 20 reached end of life in April 2026. The code itself still runs on 20, 22 and 24.
-ARG NODE_IMAGE=node:24-bookworm-slim
+# Node 24 LTS: Node 20 reached end of life in April 2026. The code itself runs on 20, 22 and 24 (CI
+# tests all three; package.json "engines").
+#
+# The base is pinned by digest, so that a rebuild gets the same bytes and a moved tag cannot change the
+# image unseen. The digest is that of the multi-platform index of node:24.18.0-bookworm-slim (the tag
+# names the version, the digest decides). It could not be pulled or checked from the machine this was
+# written on (no registry access); it is the digest Docker Hub's node repository listed for that tag,
+# as recorded by docker-library/repo-info and pinned by other public projects. To update it:
+#   docker buildx imagetools inspect node:24-bookworm-slim     # "Digest:" of the index, and the version
+#   (or: crane digest node:24-bookworm-slim; skopeo inspect docker://node:24-bookworm-slim)
+# then set tag and digest below together; Renovate's and Dependabot's "docker" managers do it as a PR.
+# A different base for a one-off build: --build-arg NODE_IMAGE=node:24-bookworm-slim
+ARG NODE_IMAGE=node:24.18.0-bookworm-slim@sha256:6f7b03f7c2c8e2e784dcf9295400527b9b1270fd37b7e9a7285cf83b6951452d
 
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
@@ -24,6 +35,21 @@ RUN npm run build \
  && npm prune --omit=dev --no-audit --no-fund
 
 FROM ${NODE_IMAGE}
+# OCI image annotations (https://github.com/opencontainers/image-spec/blob/main/annotations.md). Version
+# and revision come from the build: --build-arg VERSION=$(node -p "require('./package.json').version")
+# --build-arg REVISION=$(git rev-parse HEAD).
+ARG NODE_IMAGE
+ARG VERSION=0.1.0
+ARG REVISION=unknown
+LABEL org.opencontainers.image.title="ehlo-exporter" \
+      org.opencontainers.image.description="Prometheus exporter that probes mail servers' EHLO capabilities (SIZE, extensions, STARTTLS, TLS)" \
+      org.opencontainers.image.source="https://github.com/ehlo-exporter/ehlo-exporter" \
+      org.opencontainers.image.url="https://github.com/ehlo-exporter/ehlo-exporter" \
+      org.opencontainers.image.documentation="https://github.com/ehlo-exporter/ehlo-exporter#readme" \
+      org.opencontainers.image.licenses="Apache-2.0" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.revision="${REVISION}" \
+      org.opencontainers.image.base.name="${NODE_IMAGE}"
 ENV NODE_ENV=production
 WORKDIR /app
 # package.json is needed at run time: it makes dist/*.js ES modules ("type": "module") and gives the version.
@@ -37,8 +63,12 @@ COPY dashboards ./dashboards
 COPY config/ehlo-exporter.yml /etc/ehlo-exporter/ehlo-exporter.yml
 # The state store (baselines, change history) must survive container restarts: keep it on a volume.
 # The directory is created here so that a fresh named volume starts out owned by the `node` user.
+# The base image's npm, npx and corepack go: the exporter never runs them, and they are the bulk of
+# the base image's JavaScript (and of its security advisories).
 RUN mkdir -p /var/lib/ehlo-exporter \
- && chown node:node /var/lib/ehlo-exporter
+ && chown node:node /var/lib/ehlo-exporter \
+ && rm -rf /usr/local/lib/node_modules/npm /usr/local/lib/node_modules/corepack \
+      /usr/local/bin/npm /usr/local/bin/npx /usr/local/bin/corepack
 VOLUME /var/lib/ehlo-exporter
 # The base image's unprivileged user (uid 1000); the exporter needs no privilege (it opens no port < 1024).
 USER node

@@ -21,6 +21,8 @@ export const DASHBOARD_DIR = join(REPO_ROOT, 'dashboards');
 /** Values that keep every query valid and matching everything. */
 export const DEFAULT_SUBSTITUTIONS: Readonly<Record<string, string>> = {
   datasource: 'prometheus',
+  job: '.*',
+  instance: '.*',
   group: '.*',
   target: '.*',
   __rate_interval: '1m',

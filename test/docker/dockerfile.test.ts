@@ -11,6 +11,7 @@ import { join, posix } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../dashboards/dashboard-queries.js';
 import { IN_CI } from '../rules/external-tool.js';
+import { npmEnvForThisNode } from '../support/npm-for-this-node.js';
 import { execForm, includedByDockerignore, parseCopy, parseDockerfile, stagesOf, type Instruction, type Stage } from './dockerfile-parser.js';
 
 const instructions = parseDockerfile(readFileSync(join(REPO_ROOT, 'Dockerfile'), 'utf8'));
@@ -40,9 +41,11 @@ const entrypoint = execForm(one(finalStage, 'ENTRYPOINT').args);
 const cmd = execForm(one(finalStage, 'CMD').args);
 
 describe('Dockerfile, read without an engine', () => {
-  it('builds in a separate stage on a supported Node LTS slim base (22 or 24)', () => {
+  it('builds in a separate stage on a supported Node LTS slim base (22 or 24), pinned by digest', () => {
     expect(stages.length).toBeGreaterThanOrEqual(2);
-    for (const s of stages) expect(s.image).toMatch(/^node:(22|24)(\.\d+)*(-[a-z]+)?-slim$/);
+    for (const s of stages) expect(s.image).toMatch(/^node:(22|24)(\.\d+)*(-[a-z]+)?-slim@sha256:[0-9a-f]{64}$/);
+    // The comment next to the pin says how to renew it.
+    expect(readFileSync(join(REPO_ROOT, 'Dockerfile'), 'utf8')).toMatch(/To update it:\n#\s+docker buildx imagetools inspect node:24-bookworm-slim/);
     expect(buildStage.name).toBeTruthy();
     const runs = all(buildStage, 'RUN').map((r) => r.args).join('\n');
     expect(runs).toMatch(/apt-get install[^\n]*python3[^\n]*make[^\n]*g\+\+/);
@@ -52,6 +55,32 @@ describe('Dockerfile, read without an engine', () => {
     // No toolchain and no full install in the final image.
     const finalRuns = all(finalStage, 'RUN').map((r) => r.args).join('\n');
     expect(finalRuns).not.toMatch(/apt-get|npm (ci|install)/);
+  });
+
+  it('labels the image with the OCI annotations, agreeing with package.json', () => {
+    const labels = new Map(
+      all(finalStage, 'LABEL')
+        .flatMap((l) => [...l.args.matchAll(/([\w.]+)="([^"]*)"/g)])
+        .map((m) => [m[1] ?? '', m[2] ?? ''] as const),
+    );
+    const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string; license: string; description: string };
+    const oci = (k: string) => labels.get(`org.opencontainers.image.${k}`);
+    expect(oci('title')).toBe('ehlo-exporter');
+    expect(oci('licenses')).toBe(pkg.license);
+    expect(oci('source')).toBe('https://github.com/ehlo-exporter/ehlo-exporter');
+    expect(oci('version')).toBe('${VERSION}');
+    expect(oci('revision')).toBe('${REVISION}');
+    expect(oci('base.name')).toBe('${NODE_IMAGE}');
+    const args = all(finalStage, 'ARG').map((a) => a.args);
+    expect(args).toEqual(expect.arrayContaining(['NODE_IMAGE', `VERSION=${pkg.version}`, 'REVISION=unknown']));
+  });
+
+  it('leaves npm, npx and corepack out of the runtime image, and starts without them', () => {
+    const finalRuns = all(finalStage, 'RUN').map((r) => r.args).join('\n');
+    for (const path of ['/usr/local/lib/node_modules/npm', '/usr/local/lib/node_modules/corepack', '/usr/local/bin/npm', '/usr/local/bin/npx', '/usr/local/bin/corepack']) {
+      expect(finalRuns, path).toMatch(new RegExp(`rm -rf [^\n]*${path.replace(/\//g, '\\/')}(\\s|$)`));
+    }
+    for (const cmdLine of [entrypoint, cmd, healthCmd]) expect(cmdLine.join(' ')).not.toMatch(/\b(npm|npx|corepack)\b/);
   });
 
   it('copies only production node_modules, dist and package.json from the build stage', () => {
@@ -189,7 +218,12 @@ describe.skipIf(!SLOW)(
     beforeAll(() => {
       dir = mkdtempSync(join(tmpdir(), 'ehlo-docker-'));
       for (const f of ['package.json', 'package-lock.json']) cpSync(join(REPO_ROOT, f), join(dir, f));
-      const npm = spawnSync('npm', ['ci', '--omit=dev', '--no-audit', '--no-fund'], { cwd: dir, encoding: 'utf8', timeout: 240_000 });
+      const npm = spawnSync('npm', ['ci', '--omit=dev', '--no-audit', '--no-fund'], {
+        cwd: dir,
+        encoding: 'utf8',
+        timeout: 480_000,
+        env: npmEnvForThisNode(),
+      });
       install = { status: npm.status, output: `${npm.stdout}${npm.stderr}${npm.error?.message ?? ''}` };
       // `npm run build`, into this directory's dist/ as the image lays it out (/app/dist next to /app/package.json).
       const tsc = spawnSync(
@@ -198,7 +232,7 @@ describe.skipIf(!SLOW)(
         { encoding: 'utf8', timeout: 180_000 },
       );
       build = { status: tsc.status, output: `${tsc.stdout}${tsc.stderr}${tsc.error?.message ?? ''}` };
-    }, 420_000);
+    }, 660_000);
 
     afterAll(() => {
       if (dir) rmSync(dir, { recursive: true, force: true });
@@ -219,14 +253,14 @@ describe.skipIf(!SLOW)(
       expect(devOnly).toEqual([]);
     });
 
-    it('better-sqlite3 loads its native binding there and runs SQL', () => {
+    it('better-sqlite3 loads its native binding there, built for this Node, and runs SQL', () => {
       const r = spawnSync(
         process.execPath,
-        ['-e', "const D=require('better-sqlite3'); const db=new D(':memory:'); console.log(db.prepare('select 40+2 as x').get().x)"],
+        ['-e', "const D=require('better-sqlite3'); const db=new D(':memory:'); console.log(db.prepare('select 40+2 as x').get().x, process.versions.modules)"],
         { cwd: dir, encoding: 'utf8', timeout: 30_000 },
       );
       expect(r.status, r.stderr).toBe(0);
-      expect(r.stdout.trim()).toBe('42');
+      expect(r.stdout.trim()).toBe(`42 ${process.versions.modules}`);
     });
 
     it('every package the built code imports is a production dependency', () => {

@@ -1,17 +1,20 @@
 // The shipped alert rules, Prometheus and Alertmanager examples, checked with the real tools
 // (Debian's promtool and amtool) and statically: every alert is labelled, documented, linked to its
-// runbook section, and covered by a firing and a quiet promtool test case.
+// runbook section by an absolute URL, has a `for:`, and is covered by a firing and a quiet promtool
+// test case; the flap-guarded ones by the generated flap tests too.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { DEFAULT_CONFIG } from '../../mixin/config.js';
 import { REPO_ROOT } from '../dashboards/dashboard-queries.js';
 import { IN_CI, runTool, shouldSkip, skipReason, toolAvailable } from './external-tool.js';
 
 const PROM_DIR = join(REPO_ROOT, 'config', 'prometheus');
 const RULES_FILE = join(PROM_DIR, 'ehlo-exporter.rules.yml');
 const RULES_TEST_FILE = join(PROM_DIR, 'ehlo-exporter.rules.test.yml');
+const FLAP_TEST_FILE = join(PROM_DIR, 'ehlo-exporter.flap.test.yml');
 const PROMETHEUS_FILE = join(PROM_DIR, 'prometheus.yml');
 const ALERTMANAGER_FILE = join(REPO_ROOT, 'config', 'alertmanager', 'alertmanager.yml');
 const RUNBOOK_FILE = join(REPO_ROOT, 'docs', 'runbook.md');
@@ -38,7 +41,9 @@ interface RulesTestFile {
 }
 
 const rules = parse(readFileSync(RULES_FILE, 'utf8')) as RulesFile;
-const alerts = rules.groups.flatMap((g) => g.rules).filter((r): r is AlertRule & { alert: string } => typeof r.alert === 'string');
+const alerts = rules.groups
+  .flatMap((g) => g.rules.map((r) => ({ ...r, group: g.name })))
+  .filter((r): r is AlertRule & { alert: string; group: string } => typeof r.alert === 'string');
 const alertNames = [...new Set(alerts.map((a) => a.alert))].sort();
 
 /** The alerts the issue and the brief ask for, by name. */
@@ -58,7 +63,10 @@ const REQUIRED_ALERTS = [
   'SmtpPoolExtensionDrift',
   'SmtpProbesStale',
   'EhloExporterConfigReloadFailed',
+  'EhloExporterStoreErrors',
   'EhloExporterDown',
+  'EhloExporterMemoryNearLimit',
+  'EhloExporterEventLoopLag',
 ];
 
 /** GitHub's anchor for a heading made of one word: lower case. */
@@ -80,13 +88,25 @@ describe('alert rules, statically', () => {
     const names = `${ann.summary ?? ''} ${ann.description ?? ''}`;
     if (/by \(group, tls/.test(a.expr)) {
       expect(names).toContain('{{ $labels.group }}');
-    } else if (a.expr.includes('smtp_exporter_') || a.expr.includes('up{')) {
+    } else if (a.group === 'ehlo-exporter.exporter') {
       expect(names).toContain('{{ $labels.instance }}');
     } else {
       expect(names).toContain('{{ $labels.target }}');
       expect(names).toContain('{{ $labels.group }}');
     }
-    expect(ann.runbook_url).toBe(`docs/runbook.md#${a.alert.toLowerCase()}`);
+    // Absolute, so that it works from Alertmanager's notifications.
+    expect(ann.runbook_url).toBe(`${DEFAULT_CONFIG.runbookBaseUrl}#${a.alert.toLowerCase()}`);
+    expect(ann.runbook_url).toMatch(/^https:\/\//);
+    expect(a.for, 'every alert states its for: (docs/alerts.md says why)').toMatch(/^\d+[smhd]$/);
+  });
+
+  it('select the exporter by its own job, which does not match the /probe job', () => {
+    const exporterAlerts = alerts.filter((a) => a.group === 'ehlo-exporter.exporter');
+    expect(exporterAlerts.map((a) => a.alert)).toContain('EhloExporterDown');
+    for (const a of exporterAlerts) {
+      expect(a.expr, a.alert).toContain(`{${DEFAULT_CONFIG.exporterSelector}}`);
+      expect(a.expr, a.alert).not.toMatch(/=~/);
+    }
   });
 
   it('link to runbook sections that exist', () => {
@@ -95,6 +115,7 @@ describe('alert rules, statically', () => {
     for (const a of alerts) {
       const anchor = (a.annotations?.runbook_url ?? '').split('#')[1] ?? '';
       expect(anchors, `runbook section for ${a.alert}`).toContain(anchor);
+      expect(a.annotations?.runbook_url?.startsWith(`${DEFAULT_CONFIG.runbookBaseUrl}#`), a.alert).toBe(true);
     }
   });
 
@@ -126,11 +147,35 @@ describe.skipIf(shouldSkip(hasPromtool))(`rules and Prometheus config with promt
     expect(r.stdout).toMatch(/SUCCESS: \d+ rules found/);
   });
 
-  it('promtool test rules passes every firing and quiet case', { timeout: 120_000 }, () => {
+  it('promtool test rules passes every firing and quiet case, and every flap case', { timeout: 120_000 }, () => {
     // Run from the directory so the test file's relative rule_files path resolves as it does for users.
-    const r = runTool('promtool', ['test', 'rules', 'ehlo-exporter.rules.test.yml'], { cwd: PROM_DIR, timeoutMs: 120_000 });
+    const r = runTool('promtool', ['test', 'rules', 'ehlo-exporter.rules.test.yml', 'ehlo-exporter.flap.test.yml'], {
+      cwd: PROM_DIR,
+      timeoutMs: 120_000,
+    });
     expect(r.status, r.stdout + r.stderr).toBe(0);
-    expect(r.stdout + r.stderr).toContain('SUCCESS');
+    expect((r.stdout + r.stderr).match(/SUCCESS/g)).toHaveLength(2);
+  });
+
+  it('the flap tests cover every flap-guarded alert, and fail when the for: is gone', { timeout: 120_000 }, () => {
+    const flap = parse(readFileSync(FLAP_TEST_FILE, 'utf8')) as { tests: { name: string }[] };
+    const guarded = Object.entries(DEFAULT_CONFIG.for).filter(([, p]) => p.flapGuarded).map(([name]) => name);
+    for (const name of guarded) {
+      expect(flap.tests.some((t) => t.name.startsWith(`${name}: members of a pool disagree`)), `${name} flap case`).toBe(true);
+      expect(flap.tests.some((t) => t.name.startsWith(`${name}: a lasting regression`)), `${name} lasting case`).toBe(true);
+    }
+    const noFor = readFileSync(RULES_FILE, 'utf8').replace(/^(\s+)for: \S+$/gm, '$1for: 0s');
+    const dir = mkdtempSync(join(tmpdir(), 'ehlo-flap-'));
+    writeFileSync(join(dir, 'ehlo-exporter.rules.yml'), noFor);
+    writeFileSync(join(dir, 'ehlo-exporter.flap.test.yml'), readFileSync(FLAP_TEST_FILE, 'utf8'));
+    try {
+      const r = runTool('promtool', ['test', 'rules', 'ehlo-exporter.flap.test.yml'], { cwd: dir, timeoutMs: 120_000 });
+      expect(r.status).not.toBe(0);
+      // promtool names the failed expression, not the test: each flap case's count_over_time() found firing.
+      for (const name of guarded) expect(r.stdout + r.stderr, name).toContain(`count_over_time(ALERTS{alertname=\\"${name}\\"`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('promtool check config accepts the example Prometheus config and finds the rules next to it', () => {

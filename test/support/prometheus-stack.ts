@@ -65,12 +65,15 @@ async function startDaemon(name: string, bin: string, args: string[], url: strin
 }
 
 /**
- * The shipped rules with every `for:` set to `forSeconds`: production waits minutes before paging,
- * a test cannot. Expressions, labels and annotations stay exactly as shipped.
+ * The shipped rules with every `for:` set to `forSeconds` and every group on the global evaluation
+ * interval: production waits minutes before paging, a test cannot. Expressions, labels and
+ * annotations stay exactly as shipped.
  */
 export function rulesWithShortFor(rulesYaml: string, forSeconds: number): string {
-  const doc = parse(rulesYaml) as { groups: { rules: { for?: string }[] }[] };
+  const doc = parse(rulesYaml) as { groups: { interval?: string; rules: { for?: string }[] }[] };
   for (const group of doc.groups) {
+    // A group's own interval (the recording rules' 1m) gives way to the test's global one as well.
+    delete group.interval;
     for (const rule of group.rules) if (rule.for !== undefined) rule.for = `${forSeconds}s`;
   }
   return stringify(doc, { lineWidth: 0 });
@@ -124,7 +127,7 @@ export async function startPrometheus(options: { dir: string; exporter: string; 
       global: { scrape_interval: '1s', scrape_timeout: '1s', evaluation_interval: '1s' },
       rule_files: [options.rulesFile],
       alerting: { alertmanagers: [{ static_configs: [{ targets: [options.alertmanager] }] }] },
-      // The job name matches EhloExporterDown's up{job=~".*ehlo.*"}.
+      // The job name is the rules' exporter selector (job="ehlo-exporter", mixin/config.ts).
       scrape_configs: [{ job_name: 'ehlo-exporter', static_configs: [{ targets: [options.exporter] }] }],
     }),
   );

@@ -1,0 +1,69 @@
+// For every flap-guarded alert: the series of one target (or pool) in a good and in a bad state. The
+// flap tests (flap-tests.ts) alternate the two on every probe, and hold the bad state, to show that the
+// `for:` policy ignores the first and catches the second.
+
+export interface FlapSeries {
+  series: string;
+  good: number;
+  bad: number;
+}
+
+export interface FlapScenario {
+  alert: string;
+  /** Series that change with the state. */
+  changing: FlapSeries[];
+  /** Series that hold one value throughout. */
+  steady?: { series: string; value: number }[];
+}
+
+const T = 'target="pool.example.net:25",group="pool"';
+const DAY = 86400;
+
+export const FLAP_SCENARIOS: readonly FlapScenario[] = [
+  { alert: 'EhloProbeFailing', changing: [{ series: `smtp_probe_success{${T}}`, good: 1, bad: 0 }] },
+  {
+    alert: 'SmtpServiceUnavailable',
+    changing: [
+      { series: `smtp_probe_success{${T}}`, good: 1, bad: 0 },
+      { series: `smtp_reply_code{${T},stage="greeting"}`, good: 220, bad: 421 },
+    ],
+  },
+  { alert: 'SmtpSizeLimitDecreased', changing: [{ series: `smtp_size_limit_bytes{${T},tls="false"}`, good: 52428800, bad: 10485760 }] },
+  {
+    alert: 'SmtpExtensionLost',
+    changing: [{ series: `smtp_extension_advertised{${T},extension="PIPELINING",tls="false"}`, good: 1, bad: 0 }],
+    steady: [{ series: `smtp_probe_success{${T}}`, value: 1 }],
+  },
+  {
+    alert: 'SmtpStartTlsLost',
+    changing: [{ series: `smtp_extension_advertised{${T},extension="STARTTLS",tls="false"}`, good: 1, bad: 0 }],
+    steady: [{ series: `smtp_probe_success{${T}}`, value: 1 }],
+  },
+  {
+    alert: 'SmtpAuthBeforeTls',
+    changing: [{ series: `smtp_auth_mechanism_advertised{${T},mechanism="PLAIN",tls="false"}`, good: 0, bad: 1 }],
+    steady: [{ series: `smtp_starttls_advertised{${T}}`, value: 1 }],
+  },
+  { alert: 'SmtpExpectationNotMet', changing: [{ series: `smtp_expectation_met{${T},expectation="min_size_bytes"}`, good: 1, bad: 0 }] },
+  { alert: 'SmtpTlsCertExpiringSoon', changing: [{ series: `smtp_tls_cert_not_after_timestamp_seconds{${T}}`, good: 90 * DAY, bad: 10 * DAY }] },
+  { alert: 'SmtpTlsCertExpired', changing: [{ series: `smtp_tls_cert_not_after_timestamp_seconds{${T}}`, good: 90 * DAY, bad: -DAY }] },
+  {
+    alert: 'SmtpTlsCertNotVerified',
+    changing: [{ series: `smtp_tls_cert_verified{${T}}`, good: 1, bad: 0 }],
+    steady: [{ series: `smtp_tls_cert_not_after_timestamp_seconds{${T}}`, value: 90 * DAY }],
+  },
+  {
+    alert: 'SmtpPoolSizeDrift',
+    changing: [{ series: 'smtp_size_limit_bytes{target="b.example.net:25",group="pool",tls="false"}', good: 10485760, bad: 20971520 }],
+    steady: [{ series: 'smtp_size_limit_bytes{target="a.example.net:25",group="pool",tls="false"}', value: 10485760 }],
+  },
+  {
+    alert: 'SmtpPoolExtensionDrift',
+    changing: [{ series: 'smtp_extension_advertised{target="b.example.net:25",group="pool",extension="PIPELINING",tls="false"}', good: 1, bad: 0 }],
+    steady: [
+      { series: 'smtp_extension_advertised{target="a.example.net:25",group="pool",extension="PIPELINING",tls="false"}', value: 1 },
+      { series: 'smtp_extension_advertised{target="a.example.net:25",group="pool",extension="8BITMIME",tls="false"}', value: 1 },
+      { series: 'smtp_extension_advertised{target="b.example.net:25",group="pool",extension="8BITMIME",tls="false"}', value: 1 },
+    ],
+  },
+];
