@@ -22,18 +22,6 @@ const KEYWORDS = new Set([
 /** Names that any Prometheus has without an exporter defining them. */
 export const STANDARD_METRICS: ReadonlySet<string> = new Set(['up', 'ALERTS', 'ALERTS_FOR_STATE']);
 
-/**
- * The exporter's process and runtime self-metrics (issue 14 §2) that the mixin's exporter alerts and
- * dashboard row use, while the branch that adds them to the exporter is not merged yet. Only these
- * names; once src/metrics defines them this list must become empty (the test that uses it says so).
- */
-export const PENDING_SELF_METRICS: ReadonlySet<string> = new Set([
-  'process_resident_memory_bytes',
-  'process_cpu_seconds_total',
-  'process_open_fds',
-  'nodejs_eventloop_lag_p99_seconds',
-]);
-
 export function metricNamesIn(expr: string): string[] {
   let s = expr;
   s = s.replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`/g, ' ');

@@ -11,7 +11,6 @@ import {
   substituteVariables,
   type DashboardQuery,
 } from '../dashboards/dashboard-queries.js';
-import { PENDING_SELF_METRICS, metricNamesIn } from '../dashboards/promql-metric-names.js';
 import type { Prometheus } from './prometheus-stack.js';
 
 /**
@@ -106,12 +105,7 @@ export async function liveDashboardCheck(prometheus: Prometheus, options: { grou
       const where = `${q.dashboard} / ${q.panelTitle} [group=${values.group} target=${values.target}]: ${q.expr.replace(/\s+/g, ' ')}`;
       const result = await runAsGrafana(prometheus, q, modes, options.start, end);
       const exception = NO_DATA_AGAINST_POSTFIX.find((e) => e.panel === q.panelTitle && q.expr.includes(e.exprContains));
-      // Self-metrics another branch adds (issue 14 §2): no data until it merges, then they must leave the list.
-      const pending = metricNamesIn(q.expr).some((n) => PENDING_SELF_METRICS.has(n));
       if (!result.parsed) problems.push(`does not parse: ${where}: ${result.detail}`);
-      else if (pending) {
-        if (result.data) problems.push(`returns data, so its metric is no longer pending: remove it from PENDING_SELF_METRICS: ${where}`);
-      }
       else if (exception) {
         excepted.add(exception);
         if (result.data) problems.push(`listed as having no data (${exception.why}) but returned data: ${where}`);
