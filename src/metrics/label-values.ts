@@ -2,7 +2,7 @@
 // bounded (grammar, length, per-target count) so a hostile server cannot explode the series count.
 // The grammars themselves are smtp/grammar.ts's; a label takes only the upper-cased form the parser stores.
 import { isEhloKeyword, isLimitName as isLimitNameSyntax } from '../smtp/grammar.js';
-import { stableBanner } from './banner-label.js';
+import { stableBanner } from '../state/stable-banner.js';
 
 export { isSaslMechanism } from '../smtp/grammar.js';
 

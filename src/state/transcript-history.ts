@@ -5,20 +5,25 @@
 // of each change, TRANSCRIPTS_KEPT per target at most, and a steady fleet writes nothing at all.
 import { createHash } from 'node:crypto';
 import type { ProbeResult } from '../probe/probe-result.js';
+import { stableBanner } from './stable-banner.js';
 import type { SqliteStateStore } from './sqlite-store.js';
 import type { StoredTranscript } from './types.js';
 
 /** Per target: the two either side of the latest change, and one more for context. */
 export const TRANSCRIPTS_KEPT = 3;
 
+const isGreeting = (e: StoredTranscript['entries'][number]) => e.dir === 'S' && e.line.startsWith('220');
+
 /**
  * What the two sides said, times aside: equal keys mean nothing worth a row changed. The client's
  * own notes ('*' lines) are left out: whether a TLS 1.3 session ticket arrived before we moved on
- * varies from probe to probe and would store a "new" transcript for nothing.
+ * varies from probe to probe and would store a "new" transcript for nothing. 220 lines are keyed
+ * without their dates, times and session ids, or a greeting that prints the time (Exim, Exchange,
+ * Sendmail) would write a row on every probe; other lines as they are (a SIZE is a number to keep).
  */
 export function transcriptKey(entries: StoredTranscript['entries']): string {
   const hash = createHash('sha256');
-  for (const e of entries) if (e.dir !== '*') hash.update(`${e.dir} ${e.line}\n`);
+  for (const e of entries) if (e.dir !== '*') hash.update(`${e.dir} ${isGreeting(e) ? stableBanner(e.line) : e.line}\n`);
   return hash.digest('base64');
 }
 

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { stableBanner } from '../../src/metrics/banner-label.js';
+import { stableBanner } from '../../src/state/stable-banner.js';
 import { bannerLabel, MAX_BANNER_LENGTH } from '../../src/metrics/label-values.js';
 import { createExporterRegistry } from '../../src/metrics/exporter-registry.js';
 import type { MetricsSource } from '../../src/metrics/exporter-status.js';

@@ -15,11 +15,11 @@ import { useTempDir } from './temp-dir.js';
 const tempDir = useTempDir();
 const T = 'mx.example.test:25';
 
-function said(size: number, at: number, t = 0.01): ProbeResult {
+function said(size: number, at: number, t = 0.01, greetingTime = '13:24:04'): ProbeResult {
   return {
     ...success({ target: T, startedAt: at }),
     transcript: [
-      { t: 0, dir: 'S', line: '220 mx.example.test ESMTP' },
+      { t: 0, dir: 'S', line: `220 mx.example.test ESMTP Exim 4.96 Wed, 02 Dec 2026 ${greetingTime} +0000` },
       { t, dir: 'C', line: 'EHLO probe.example.test' },
       { t: t * 2, dir: 'S', line: `250 SIZE ${size}` },
     ],
@@ -32,6 +32,7 @@ it('stores a transcript only when its lines change, keeps the newest few, and re
   const history = new TranscriptHistory(store);
   expect(history.record(T, said(1000, 1))).toBeNull();
   expect(history.record(T, said(1000, 2, 0.5))).toBeNull(); // same lines, other times: not stored
+  expect(history.record(T, said(1000, 2, 0.5, '13:25:04'))).toBeNull(); // the greeting's clock moved: not stored either
   expect(history.record(T, { ...failure('ehlo', 'rejected', { target: T }), transcript: said(5, 3).transcript })).toBeNull(); // failures: never
   expect(history.list(T).map((t) => t.started_at)).toEqual([1]);
   for (let i = 0; i < TRANSCRIPTS_KEPT + 2; i++) history.record(T, said(2000 + i, 10 + i));

@@ -1,7 +1,8 @@
-// The smtp_banner_info label: the greeting's first line without what changes from one session to
-// the next. Exchange, Exim, Sendmail, Zoho and others print the current time in their greeting,
-// Gmail and SES a session id; kept as is, each probe of an unchanged server would start a new
-// series. Host name, product and version stay; the full line stays in the transcript and the API.
+// A server's line without what changes from one session to the next: the smtp_banner_info label,
+// and how the transcript history tells a new transcript from a repeat. Exchange, Exim, Sendmail, Zoho
+// and others print the current time in their greeting, Gmail and SES a session id; kept as is, each
+// probe of an unchanged server would start a new series (and store a "new" transcript). Host name,
+// product and version stay; the full line stays in the transcript and the API.
 
 const DAY = '(?:Mon(?:day)?|Tue(?:sday)?|Wed(?:nesday)?|Thu(?:rsday)?|Fri(?:day)?|Sat(?:urday)?|Sun(?:day)?)\\b';
 const MONTH =
