@@ -18,7 +18,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   metrics: ['state', 'probe', 'smtp', 'config'],
   http: ['metrics', 'state', 'probe', 'smtp', 'config'],
   schedule: ['probe', 'state', 'config', 'discovery', 'smtp'],
-  cli: ['probe', 'config', 'smtp'],
+  cli: ['probe', 'config', 'smtp', 'discovery'],
   logging: [],
 };
 
