@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { GroupConfig } from '../../src/config/types.js';
-import { Scheduler } from '../../src/schedule/scheduler.js';
+import { Scheduler, type ScheduledGroup } from '../../src/schedule/scheduler.js';
 import { stableFraction } from '../../src/schedule/stable-offset.js';
 import { result, sleep, target } from './dispatcher-fixtures.js';
 
@@ -9,7 +8,7 @@ const politeness = { max_concurrency: 8, min_gap_seconds: 0, backoff_initial_sec
 describe('Scheduler', () => {
   it('probes every target of a group once per period, each at its own offset', async () => {
     const starts = new Map<string, number[]>();
-    const group: GroupConfig = {
+    const group: ScheduledGroup = {
       name: 'g',
       schedule: '*/2 * * * * *',
       targets: ['a', 'b', 'c', 'd'].map((n) => ({ ...target(n), schedule: '*/2 * * * * *' })),
