@@ -10,10 +10,14 @@ import { createExporterRegistry, type ExporterRegistry } from './metrics/exporte
 import type { MetricsSource } from './metrics/exporter-status.js';
 import type { ProbeResult } from './probe/probe-result.js';
 import { probeTarget } from './probe/probe-target.js';
+import { createDnsLookup } from './discovery/dns-lookup.js';
+import { domainStatus, domainSummary } from './schedule/domain-views.js';
+import { Fleet } from './schedule/fleet.js';
 import { OnDemandProber } from './schedule/on-demand-prober.js';
 import { Scheduler } from './schedule/scheduler.js';
 import { SINGLE_SHARD, shardConfig, type ShardSpec } from './schedule/shard.js';
 import { probeOptionsFor, readCaBundles, targetAddressOf, type CaBundles } from './schedule/target-probe-options.js';
+import { DomainHistory } from './state/domain-history.js';
 import { SqliteStateStore } from './state/sqlite-store.js';
 import { emptyState } from './state/state-codec.js';
 import { TargetStates } from './state/target-states.js';
@@ -55,8 +59,9 @@ export async function createApp(options: AppOptions): Promise<App> {
   const store = SqliteStateStore.open(options.storagePath);
   const states = new TargetStates(store, { now: () => Math.floor(now() / 1000), retentionDays: config.storage.retention_days });
   states.load();
-  let targetsByName = new Map(config.targets.map((t) => [t.name, t]));
-  states.retain(new Set(targetsByName.keys()));
+  // Discovered targets come back from the store when they are first probed again.
+  states.retain(new Set(config.targets.map((t) => t.name)));
+  const history = new DomainHistory(store);
 
   let reloadSuccessful = true;
   let lastReloadSuccess = now() / 1000;
@@ -92,16 +97,40 @@ export async function createApp(options: AppOptions): Promise<App> {
     },
     now,
   );
+  // Domains and all_addresses hosts (issue 10): the fleet adds what DNS finds and re-schedules.
+  const fleet = new Fleet({
+    lookup: (dns) => createDnsLookup({ servers: dns.servers, timeoutSeconds: dns.timeout_seconds }),
+    now,
+    onGroups: (groups) => {
+      onStoreError(states.retain(new Set(fleet.targets().map((t) => t.name))), {}, 'could not save the results of targets no longer probed');
+      scheduler.apply(groups, config.politeness);
+    },
+    onDomainLookup: (domain, state, changes) => {
+      const { group } = domain;
+      if (state.success === false) {
+        const errors = [state.last?.error, ...(state.last?.mx ?? []).map((h) => h.error)].filter((e) => e != null);
+        log.warn({ domain: domain.domain, group, reasons: errors.map((e) => e.reason), kept: state.current !== null }, `domain lookup failed: ${errors.map((e) => e.message).join('; ')}`);
+      }
+      onStoreError(history.record(domain.domain, group, state.lastLookupAt ?? Math.floor(now() / 1000), changes), { domain: domain.domain }, 'could not save the domain changes to the state store');
+      for (const c of changes) log.info({ domain: domain.domain, group, change: c.kind, subject: c.subject, old: c.old_value, new: c.new_value }, 'MX set changed');
+    },
+    onError: (key, error) => log.error({ watch: key, err: error }, 'internal error while resolving'),
+  });
+  const domainHistories = () => fleet.domains().map((d) => history.get(d.config.domain, d.config.group));
+
   const onDemand = new OnDemandProber(full, ca, { probe: probeTarget, backoffSeconds: (name) => scheduler.backoffSeconds(name), now });
 
   const source: MetricsSource = {
-    targets: () => states.snapshot(),
-    expectations: (name) => targetsByName.get(name)?.expectations,
-    backoffSeconds: (name) => scheduler.backoffSeconds(name),
+    targets: () => [...states.snapshot(), ...domainHistories()],
+    expectations: (name) => fleet.target(name)?.expectations,
+    discovery: (name) => fleet.target(name)?.discovery,
+    backoffSeconds: (name) => (fleet.target(name) === undefined ? undefined : scheduler.backoffSeconds(name)),
+    domains: () => fleet.domains().map(domainStatus),
     status: () => {
       const stats = scheduler.snapshotStats();
       const targetsByGroup: Record<string, number> = {};
-      for (const g of config.groups) targetsByGroup[g.name] = g.targets.length;
+      for (const g of config.groups) targetsByGroup[g.name] = 0;
+      for (const t of fleet.targets()) targetsByGroup[t.group] = (targetsByGroup[t.group] ?? 0) + 1;
       return {
         version: options.version,
         nodeVersion: options.nodeVersion,
@@ -128,13 +157,13 @@ export async function createApp(options: AppOptions): Promise<App> {
       return { ok: false, error: message };
     }
     ({ config, full, ca } = next);
-    targetsByName = new Map(config.targets.map((t) => [t.name, t]));
-    onStoreError(states.retain(new Set(targetsByName.keys())), {}, 'could not save the results of targets the reload removed');
-    scheduler.apply(config.groups, config.politeness);
+    // Retains the states of the targets still probed and re-schedules; domains are looked up again.
+    fleet.apply(config);
+    history.retain(new Set(config.domains.map((d) => d.domain)));
     onDemand.apply(full, ca);
     reloadSuccessful = true;
     lastReloadSuccess = now() / 1000;
-    log.info({ file: options.configFile, targets: config.targets.length }, 'config reloaded');
+    log.info({ file: options.configFile, targets: config.targets.length, domains: config.domains.length }, 'config reloaded');
     return { ok: true };
   };
 
@@ -146,20 +175,25 @@ export async function createApp(options: AppOptions): Promise<App> {
     reload,
     isReady: () => true,
     // Every configured target, probed or not yet, so a fresh start does not look empty.
-    targets: () => config.targets.map((t) => states.get(t.name) ?? emptyState(t.name, t.group)),
+    targets: () => fleet.targets().map((t) => states.get(t.name) ?? emptyState(t.name, t.group)),
     changes: (target, limit) => states.changes(target, limit),
+    domains: {
+      domains: () => fleet.domains().map((d) => domainSummary(d, history.get(d.config.domain, d.config.group))),
+      domainChanges: (domain, limit) => history.changes(domain, limit),
+    },
     web,
   });
 
-  scheduler.apply(config.groups, config.politeness);
+  fleet.apply(config);
   log.info({ file: options.configFile, targets: config.targets.length, storage: options.storagePath }, 'ehlo-exporter started');
 
   let closing: Promise<void> | null = null;
   const close = () =>
     (closing ??= (async () => {
       // In-flight probes get as long as the slowest configured timeout, then are abandoned.
-      const longest = config.targets.reduce((m, t) => Math.max(m, t.probe.timeout_seconds), 1);
+      const longest = [...config.targets, ...config.domains].reduce((m, t) => Math.max(m, t.probe.timeout_seconds), 1);
       const grace = longest * 1000 + 1000;
+      fleet.stop();
       await scheduler.stop(grace);
       await server.close();
       onStoreError(states.flush(), {}, 'could not save the last probe results at shutdown');

@@ -129,3 +129,10 @@ export async function resolveDomain(lookup: DnsLookup, domain: string): Promise<
     min_ttl_seconds: ttls.length === 0 ? null : Math.min(...ttls),
   };
 }
+
+/** A host name's own addresses as a one-host set, for host targets with `all_addresses`. */
+export async function resolveHostSet(lookup: DnsLookup, name: string): Promise<DomainResolution> {
+  const { host, ttl } = await resolveHost(lookup, name, 0);
+  const error = host.addresses.length === 0 ? host.error : null;
+  return { domain: name, mx_source: null, error, mx: error === null ? [host] : [], min_ttl_seconds: ttl };
+}

@@ -7,6 +7,7 @@ import type { Expectations } from '../config/types.js';
 import type { ProbeResult } from '../probe/probe-result.js';
 import type { ChangeEvent, TargetState } from '../state/types.js';
 import { registerApiRoutes } from './api-routes.js';
+import { registerDomainRoutes, type DomainDeps } from './domain-routes.js';
 import { HttpError, sendError, validationMessage } from './errors.js';
 import { BODY_LIMIT_BYTES, MAX_TARGET_LENGTH, REQUEST_TIMEOUT_MS } from './limits.js';
 import { registerOpsRoutes } from './ops-routes.js';
@@ -29,6 +30,8 @@ export interface HttpDeps {
   isReady(): boolean;
   targets(): readonly TargetState[];
   changes(target: string, limit: number): ChangeEvent[];
+  /** Watched domains and their change histories; absent: none. */
+  domains?: DomainDeps;
   /** Scrapes of /metrics served at once; more get 503 (default 4). */
   maxConcurrentScrapes?: number;
   /** TLS, basic auth and response headers from --web.config.file; absent: plain HTTP, no auth. */
@@ -93,5 +96,6 @@ export function buildServer(deps: HttpDeps): FastifyInstance {
   registerOpsRoutes(app, deps);
   registerProbeRoute(app, deps);
   registerApiRoutes(app, deps);
+  if (deps.domains !== undefined) registerDomainRoutes(app, deps.domains);
   return app;
 }
