@@ -13,6 +13,8 @@ export interface DomainSetChange {
   new_value: string | null;
 }
 
+const DOMAIN_SET_CHANGE_KINDS: readonly DomainSetChange['kind'][] = ['mx_added', 'mx_removed', 'mx_preference_changed', 'address_added', 'address_removed'];
+
 export class DomainHistory {
   private readonly states = new Map<string, TargetState>();
 
@@ -29,7 +31,10 @@ export class DomainHistory {
         // An unreadable row starts the counts afresh; record() reports store failures.
         stored = undefined;
       }
-      state = { ...(stored ?? emptyState(domain, group)), group };
+      const base = stored ?? emptyState(domain, group);
+      // Every kind starts at 0, so the first change shows in increase() (a counter born at 1 hides it).
+      const counts = Object.fromEntries(DOMAIN_SET_CHANGE_KINDS.map((k) => [k, base.change_counts[k] ?? 0]));
+      state = { ...base, group, change_counts: { ...base.change_counts, ...counts } };
       this.states.set(domain, state);
     }
     return state;

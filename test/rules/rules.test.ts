@@ -59,6 +59,12 @@ const REQUIRED_ALERTS = [
   'SmtpProbesStale',
   'EhloExporterConfigReloadFailed',
   'EhloExporterDown',
+  'SmtpDomainMxSetChanged',
+  'SmtpDomainNoWorkingMx',
+  'SmtpDomainLookupFailing',
+  'SmtpDomainSizeDrift',
+  'SmtpDomainStartTlsDrift',
+  'SmtpIpv6FailingIpv4Works',
 ];
 
 /** GitHub's anchor for a heading made of one word: lower case. */
@@ -80,6 +86,8 @@ describe('alert rules, statically', () => {
     const names = `${ann.summary ?? ''} ${ann.description ?? ''}`;
     if (/by \(group, tls/.test(a.expr)) {
       expect(names).toContain('{{ $labels.group }}');
+    } else if (/by \(domain/.test(a.expr)) {
+      expect(names).toContain('{{ $labels.domain }}');
     } else if (a.expr.includes('smtp_exporter_') || a.expr.includes('up{')) {
       expect(names).toContain('{{ $labels.instance }}');
     } else {
