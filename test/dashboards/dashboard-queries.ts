@@ -23,6 +23,7 @@ export const DEFAULT_SUBSTITUTIONS: Readonly<Record<string, string>> = {
   datasource: 'prometheus',
   group: '.*',
   target: '.*',
+  domain: '.*',
   __rate_interval: '1m',
   __interval: '1m',
   __range: '1h',
