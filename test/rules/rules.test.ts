@@ -64,6 +64,7 @@ const REQUIRED_ALERTS = [
   'SmtpDomainLookupFailing',
   'SmtpDomainSizeDrift',
   'SmtpDomainStartTlsDrift',
+  'SmtpDomainExtensionDrift',
   'SmtpIpv6FailingIpv4Works',
 ];
 
