@@ -23,6 +23,11 @@ export class DomainHistory {
   /** The domain's counts as a state (no probe result), for the change-count series; loaded once. */
   get(domain: string, group: string): TargetState {
     let state = this.states.get(domain);
+    // A reload may move the domain to another group: its counts follow it.
+    if (state !== undefined && state.group !== group) {
+      state = { ...state, group };
+      this.states.set(domain, state);
+    }
     if (state === undefined) {
       let stored: TargetState | undefined;
       try {
