@@ -30,3 +30,18 @@ export async function startSilentDns(): Promise<{ server: string; close: () => P
     close: () => new Promise<void>((resolve) => socket.close(() => resolve())),
   };
 }
+
+/** The head of an exporter config for the domain tests: probes every second, DNS from `servers`, re-resolved every second. */
+export function fastDomainConfigHead(servers: readonly string[]): string[] {
+  return [
+    'defaults:',
+    '  schedule: "* * * * * *"',
+    '  timeout: 5s',
+    '  helo_name: probe.ehlo-exporter.test',
+    'dns:',
+    `  servers: [${servers.map((s) => JSON.stringify(s)).join(', ')}]`,
+    '  timeout: 1s',
+    '  refresh: 1s',
+    '  min_refresh: 1s',
+  ];
+}

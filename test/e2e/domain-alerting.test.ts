@@ -2,15 +2,15 @@
 // (`domains:` with `dns.servers`), Debian's Prometheus evaluates the shipped rules (only `for:`
 // shortened) and Alertmanager routes to a webhook in this test. An MX host gains an address, the zone
 // is reloaded into knot, and SmtpDomainMxSetChanged must reach the webhook for that domain.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { fastDomainConfigHead } from '../discovery/zone-fixture.js';
 import { ScriptedSmtpServer } from '../fakes/scripted-smtp-server.js';
-import { startAlertWebhook, type AlertWebhook } from '../support/alert-webhook.js';
-import { REPO_ROOT, startExporter, type ExporterProcess } from '../support/exporter-process.js';
+import { startExporter, type ExporterProcess } from '../support/exporter-process.js';
 import { knotUnavailableReason, startKnot, type KnotServer } from '../support/knot-server.js';
-import { prometheusStackUnavailableReason, rulesWithShortFor, startAlertmanager, startPrometheus, type Daemon, type Prometheus } from '../support/prometheus-stack.js';
+import { prometheusStackUnavailableReason, startAlertingStack, type AlertingStack } from '../support/prometheus-stack.js';
 import { describeWithReal } from '../support/require-real.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -24,9 +24,7 @@ describeWithReal('a MX set change end to end: Knot → ehlo-exporter → Prometh
   let knot: KnotServer | undefined;
   const smtp: ScriptedSmtpServer[] = [];
   let exporter: ExporterProcess | undefined;
-  let webhook: AlertWebhook | undefined;
-  let alertmanager: Daemon | undefined;
-  let prometheus: Prometheus | undefined;
+  let stack: AlertingStack | undefined;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'ehlo-e2e-domain-alerting-'));
@@ -36,15 +34,7 @@ describeWithReal('a MX set change end to end: Knot → ehlo-exporter → Prometh
     writeFileSync(
       join(dir, 'ehlo-exporter.yml'),
       [
-        'defaults:',
-        '  schedule: "* * * * * *"',
-        '  timeout: 5s',
-        '  helo_name: probe.ehlo-exporter.test',
-        'dns:',
-        `  servers: ["${knot.servers[0]}"]`,
-        '  timeout: 1s',
-        '  refresh: 1s',
-        '  min_refresh: 1s',
+        ...fastDomainConfigHead([knot.servers[0]!]),
         'groups:',
         '  - name: inbound',
         '    domains:',
@@ -53,21 +43,11 @@ describeWithReal('a MX set change end to end: Knot → ehlo-exporter → Prometh
       ].join('\n'),
     );
     exporter = await startExporter([`--config.file=${join(dir, 'ehlo-exporter.yml')}`, `--storage.path=${join(dir, 'state.db')}`, '--log.level=warn']);
-    webhook = await startAlertWebhook();
-    alertmanager = await startAlertmanager({ dir: join(dir, 'alertmanager'), webhookUrl: webhook.url });
-    writeFileSync(join(dir, 'ehlo-exporter.rules.yml'), rulesWithShortFor(readFileSync(join(REPO_ROOT, 'config', 'prometheus', 'ehlo-exporter.rules.yml'), 'utf8'), 3));
-    prometheus = await startPrometheus({
-      dir: join(dir, 'prometheus'),
-      exporter: `127.0.0.1:${exporter.port}`,
-      rulesFile: join(dir, 'ehlo-exporter.rules.yml'),
-      alertmanager: new URL(alertmanager.url).host,
-    });
+    stack = await startAlertingStack({ dir, exporter: `127.0.0.1:${exporter.port}`, forSeconds: 3 });
   }, 120_000);
 
   afterAll(async () => {
-    await prometheus?.stop();
-    await alertmanager?.stop();
-    await webhook?.close();
+    await stack?.stop();
     await exporter?.stop();
     await Promise.all(smtp.map((s) => s.close()));
     await knot?.stop();
@@ -76,16 +56,16 @@ describeWithReal('a MX set change end to end: Knot → ehlo-exporter → Prometh
 
   it('fires SmtpDomainMxSetChanged for the domain when an MX host gains an address', async () => {
     const has = async (expr: string) => {
-      const r = await prometheus!.query(expr);
+      const r = await stack!.prometheus.query(expr);
       return r.status === 'success' && (r.data?.result as unknown[]).length > 0 ? true : undefined;
     };
     await waitFor('the domain and its address in Prometheus', () => has(`smtp_domain_mx_hosts{domain="${DOMAIN}"} == 1`), 30_000, 250);
     await waitFor('the counters at 0 in Prometheus', () => has(`smtp_capability_changes_total{target="${DOMAIN}",change="address_added"} == 0`), 30_000, 250);
-    expect(webhook!.alerts().filter((a) => a.labels.alertname === 'SmtpDomainMxSetChanged')).toEqual([]);
+    expect(stack!.webhook.alerts().filter((a) => a.labels.alertname === 'SmtpDomainMxSetChanged')).toEqual([]);
 
     const changedAt = Date.now();
     await knot!.setZone(ZONE, `${RECORDS}mx1 A 127.0.0.22\n`);
-    const alert = await webhook!.waitForAlert('SmtpDomainMxSetChanged', 'firing', changedAt, ALERT_WAIT_MS);
+    const alert = await stack!.webhook.waitForAlert('SmtpDomainMxSetChanged', 'firing', changedAt, ALERT_WAIT_MS);
     expect(alert.labels).toMatchObject({ target: DOMAIN, group: 'inbound', severity: 'info' });
     expect(alert.annotations.summary).toContain(DOMAIN);
     await waitFor('the new address probed', () => (smtp[1]!.connectionCount > 0 ? true : undefined), 10_000);

@@ -9,7 +9,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createApp, type App } from '../../src/app.js';
 import { ScriptedSmtpServer } from '../fakes/scripted-smtp-server.js';
-import { RECORDS, ZONE } from '../discovery/zone-fixture.js';
+import { fastDomainConfigHead, RECORDS, ZONE } from '../discovery/zone-fixture.js';
 import { knotUnavailableReason, startKnot, type KnotServer } from '../support/knot-server.js';
 import { describeWithReal } from '../support/require-real.js';
 import { sampleValue } from '../support/scrape.js';
@@ -45,15 +45,7 @@ describeWithReal('the exporter watching domains through a real DNS server', knot
     writeFileSync(
       file,
       [
-        'defaults:',
-        '  schedule: "* * * * * *"',
-        '  timeout: 5s',
-        '  helo_name: probe.ehlo-exporter.test',
-        'dns:',
-        `  servers: ["${knot.servers[0]}", "${knot.servers[1]}"]`,
-        '  timeout: 1s',
-        '  refresh: 1s',
-        '  min_refresh: 1s',
+        ...fastDomainConfigHead(knot.servers),
         'groups:',
         '  - name: inbound',
         '    domains:',
