@@ -153,9 +153,9 @@ describe.each(files.map((f) => [f.replace(/^.*[\\/]/, ''), f] as const))('dashbo
 });
 
 describe('dashboard queries', () => {
-  it('cover both dashboards, with panels, variables and annotations', () => {
+  it('cover every dashboard, with panels, variables and annotations', () => {
     const names = new Set(queries.map((q) => q.dashboard));
-    expect([...names].sort()).toEqual(['ehlo-fleet-overview', 'ehlo-target-detail']);
+    expect([...names].sort()).toEqual(['ehlo-domain', 'ehlo-fleet-overview', 'ehlo-target-detail']);
     for (const source of ['panel', 'variable', 'annotation'] as const) {
       expect(queries.some((q) => q.source === source), source).toBe(true);
     }
@@ -202,6 +202,21 @@ describe('dashboard queries', () => {
       'smtp_reply_code',
     ]) {
       expect(detail, `target detail uses ${m}`).toContain(m);
+    }
+    const domain = used('ehlo-domain');
+    for (const m of [
+      'smtp_domain_lookup_success',
+      'smtp_domain_mx_hosts',
+      'smtp_domain_addresses',
+      'smtp_domain_lookup_failures_total',
+      'smtp_target_info',
+      'smtp_probe_success',
+      'smtp_size_limit_bytes',
+      'smtp_starttls_advertised',
+      'smtp_tls_info',
+      'smtp_tls_cert_not_after_timestamp_seconds',
+    ]) {
+      expect(domain, `domain dashboard uses ${m}`).toContain(m);
     }
     expect(
       queries.some((q) => q.dashboard === 'ehlo-target-detail' && q.source === 'annotation' && /changes\(smtp_capabilities_last_change_timestamp_seconds/.test(q.expr)),
