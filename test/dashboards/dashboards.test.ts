@@ -103,17 +103,21 @@ describe.each(files.map((f) => [f.replace(/^.*[\\/]/, ''), f] as const))('dashbo
     }
   });
 
-  it('has the datasource, job, instance, group and target variables, each narrowed by the ones before', () => {
+  it('has the datasource, job and instance variables, then its own (group and target, or domain), each narrowed by the ones before', () => {
     const vars = d.templating?.list ?? [];
-    expect(vars.map((v) => v.name)).toEqual(['datasource', 'job', 'instance', 'group', 'target']);
     const byName = new Map(vars.map((v) => [String(v.name), v as Record<string, unknown>]));
     expect(byName.get('datasource')).toMatchObject({ type: 'datasource', query: 'prometheus' });
-    const narrowed = {
+    const narrowed: Record<string, string> = {
       job: 'label_values(smtp_probe_success, job)',
       instance: 'label_values(smtp_probe_success{job=~"$job"}, instance)',
-      group: 'label_values(smtp_probe_success{job=~"$job", instance=~"$instance"}, group)',
-      target: 'label_values(smtp_probe_success{job=~"$job", instance=~"$instance", group=~"$group"}, target)',
+      ...(d.uid === 'ehlo-domain'
+        ? { domain: 'label_values(smtp_domain_mx_hosts{job=~"$job", instance=~"$instance"}, domain)' }
+        : {
+            group: 'label_values(smtp_probe_success{job=~"$job", instance=~"$instance"}, group)',
+            target: 'label_values(smtp_probe_success{job=~"$job", instance=~"$instance", group=~"$group"}, target)',
+          }),
     };
+    expect(vars.map((v) => v.name)).toEqual(['datasource', ...Object.keys(narrowed)]);
     for (const [name, query] of Object.entries(narrowed)) {
       expect(byName.get(name), name).toMatchObject({ type: 'query', query, multi: true, includeAll: true, datasource: DS });
     }
