@@ -90,6 +90,15 @@ describeWithReal('the exporter watching domains through a real DNS server', knot
     expect(sampleValue(text, 'smtp_size_limit_bytes', { target: name('mx1', '127.0.0.12'), tls: 'false' })).toBe(1000);
     expect(sampleValue(text, 'smtp_size_limit_bytes', { target: name('mx1', '127.0.0.11'), tls: 'false' })).toBe(10240000);
     expect(sampleValue(text, 'smtp_exporter_targets', { group: 'inbound' })).toBe(5);
+    // The status pages read the same fleet: every discovered address is a row of /, and has its page.
+    const addresses = [name('mx1', '127.0.0.11'), name('mx1', '127.0.0.12'), name('mx1', '::1'), name('mx2', '127.0.0.13'), name('mx3', '127.0.0.14')];
+    const fleet = await app.server.inject({ method: 'GET', url: '/?group=inbound' });
+    expect(fleet.statusCode).toBe(200);
+    for (const target of addresses) {
+      expect(fleet.body, target).toContain(`/targets/${encodeURIComponent(target)}`);
+      const page = await app.server.inject({ method: 'GET', url: `/targets/${encodeURIComponent(target)}` });
+      expect(page.statusCode, target).toBe(200);
+    }
   });
 
   it('reports a null MX as a fact and tells NXDOMAIN and SERVFAIL apart', async () => {
