@@ -468,6 +468,16 @@ const cases: Case[] = [
     ],
   },
   {
+    name: 'DNS timers past their bounds',
+    text: 'dns:\n  timeout: 10m\n  refresh: 25d\n  min_refresh: 2d\n  keep_last_good: 1y\n' + ok(),
+    lines: [
+      'bad.yml:2: dns.timeout: must be at most 5m, got "10m"',
+      'bad.yml:3: dns.refresh: must be at most 1d, got "25d"',
+      'bad.yml:4: dns.min_refresh: must be at most 1d, got "2d"',
+      'bad.yml:5: dns.keep_last_good: must be at most 1d, got "1y"',
+    ],
+  },
+  {
     name: 'a negative duration',
     text: 'defaults:\n  timeout: -5s\n' + ok(),
     lines: ['bad.yml:2: defaults.timeout: must not be negative, got "-5s"'],
