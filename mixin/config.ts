@@ -86,6 +86,21 @@ export const DEFAULT_CONFIG: MixinConfig = {
     SmtpTlsCertNotVerified: { for: '15m', flapGuarded: true, why: `${TARGET_STATE}; a pool with one misconfigured member shows as a flap` },
     SmtpPoolSizeDrift: { for: '30m', flapGuarded: true, why: 'a rolling change reaches every member of a pool before anyone is told' },
     SmtpPoolExtensionDrift: { for: '30m', flapGuarded: true, why: 'a rolling change reaches every member of a pool before anyone is told' },
+    SmtpDomainMxSetChanged: {
+      for: '0s',
+      flapGuarded: false,
+      why: 'severity info, routed to no pager: the record of every MX and address set change is its purpose',
+    },
+    SmtpDomainNoWorkingMx: { for: '10m', flapGuarded: true, why: `${TARGET_STATE}; critical, so ten probes of every address, not one` },
+    SmtpDomainLookupFailing: {
+      for: '15m',
+      flapGuarded: false,
+      why: 'a DNS lookup, not a probe: the last good set is probed meanwhile (dns.keep_last_good), so only a lasting failure needs a person',
+    },
+    SmtpDomainSizeDrift: { for: '30m', flapGuarded: true, why: "a rolling change reaches every address of a domain's MX hosts before anyone is told" },
+    SmtpDomainStartTlsDrift: { for: '30m', flapGuarded: true, why: "a rolling change reaches every address of a domain's MX hosts before anyone is told" },
+    SmtpDomainExtensionDrift: { for: '30m', flapGuarded: true, why: "a rolling change reaches every address of a domain's MX hosts before anyone is told" },
+    SmtpIpv6FailingIpv4Works: { for: '15m', flapGuarded: true, why: `${TARGET_STATE}; one lost IPv6 probe is not a broken IPv6 listener` },
     EhloExporterConfigReloadFailed: { for: '5m', flapGuarded: false, why: 'an operator fixing the file right away needs no alert' },
     EhloExporterStoreErrors: {
       for: '15m',

@@ -2,7 +2,7 @@
 // `npm run generate` writes and what the up-to-date test compares with the committed files.
 import { renderAlertsDoc } from './alerts-doc.js';
 import type { MixinConfig } from './config.js';
-import { fleetOverview, targetDetail } from './dashboards/dashboards.js';
+import { domainDetail, fleetOverview, targetDetail } from './dashboards/dashboards.js';
 import { allRuleGroups } from './rules/all-rules.js';
 import { FLAP_SCENARIOS } from './rules/flap-scenarios.js';
 import { renderFlapTests } from './rules/flap-tests.js';
@@ -21,5 +21,6 @@ export function generatedFiles(c: MixinConfig): GeneratedFile[] {
     { path: 'docs/alerts.md', content: renderAlertsDoc(c, groups) },
     { path: 'dashboards/ehlo-fleet-overview.json', content: `${JSON.stringify(fleetOverview(c), null, 2)}\n` },
     { path: 'dashboards/ehlo-target-detail.json', content: `${JSON.stringify(targetDetail(c), null, 2)}\n` },
+    { path: 'dashboards/ehlo-domain.json', content: `${JSON.stringify(domainDetail(c), null, 2)}\n` },
   ];
 }

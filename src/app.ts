@@ -15,10 +15,14 @@ import type { MetricsSource } from './metrics/exporter-status.js';
 import { addRuntimeMetrics } from './metrics/runtime-metrics.js';
 import type { ProbeResult } from './probe/probe-result.js';
 import { probeTarget } from './probe/probe-target.js';
+import { createDnsLookup } from './discovery/dns-lookup.js';
+import { domainStatus, domainSummary } from './schedule/domain-views.js';
+import { Fleet } from './schedule/fleet.js';
 import { OnDemandProber } from './schedule/on-demand-prober.js';
 import { Scheduler } from './schedule/scheduler.js';
 import type { ShardSpec } from './schedule/shard.js';
 import { probeOptionsFor, targetAddressOf } from './schedule/target-probe-options.js';
+import { DomainHistory } from './state/domain-history.js';
 import { SqliteStateStore } from './state/sqlite-store.js';
 import { emptyState } from './state/state-codec.js';
 import { TargetStates } from './state/target-states.js';
@@ -76,6 +80,10 @@ interface Parts {
   readonly scheduler: Scheduler;
   readonly onDemand: OnDemandProber;
   readonly transcripts: TranscriptHistory;
+  /** The probed fleet: configured targets plus what DNS found for domains and all_addresses hosts. */
+  readonly fleet: Fleet;
+  /** The watched domains' MX and address set changes. */
+  readonly history: DomainHistory;
   /** Stops re-reading the web config; a no-op without one. */
   readonly stopWebWatch: () => void;
   /** The one place AppState is read and swapped. */
@@ -92,7 +100,8 @@ export async function createApp(options: AppOptions): Promise<App> {
   const store = SqliteStateStore.open(options.storagePath);
   const states = new TargetStates(store, { now: () => Math.floor(now() / 1000), retentionDays: state.running.config.storage.retention_days });
   states.load();
-  states.retain(new Set(state.running.targetsByName.keys()));
+  // Discovered targets come back from the store when they are first probed again.
+  states.retain(new Set(state.running.config.targets.map((t) => t.name)));
   // The scheduler starts nothing before start() below, by which time `parts` and `registry` exist.
   const scheduler = new Scheduler(state.running.config.politeness, {
     run: (target) => probeTarget(targetAddressOf(target), probeOptionsFor(target, state.running.ca)),
@@ -102,36 +111,76 @@ export async function createApp(options: AppOptions): Promise<App> {
   const onDemand = new OnDemandProber(state.running.full, state.running.ca, { probe: probeTarget, backoffSeconds: (name) => scheduler.backoffSeconds(name), now });
   const transcripts = new TranscriptHistory(store);
   const stopWebWatch = watchWebConfig(web, options, log);
-  const parts: Parts = { options, log, now, store, states, scheduler, onDemand, transcripts, stopWebWatch, state: () => state, swap: (next) => void (state = { ...state, ...next }) };
+  const fleet = createFleet(() => parts);
+  const parts: Parts = { options, log, now, store, states, scheduler, onDemand, transcripts, fleet, history: new DomainHistory(store), stopWebWatch, state: () => state, swap: (next) => void (state = { ...state, ...next }) };
   const registry = createExporterRegistry(metricsSource(parts));
   if (options.runtimeMetrics === true) addRuntimeMetrics(registry);
   const reload = coalesce(() => reloadOnce(parts), RELOAD_GATHERING);
-  const server = buildServer({
-    registry,
-    logger: log,
-    probeOnDemand: (input, maxSeconds) => onDemand.probe(input, maxSeconds),
-    reload,
-    isReady: () => true,
-    web,
-    // Every configured target, probed or not yet, so a fresh start does not look empty.
-    targets: () => state.running.config.targets.map((t) => states.get(t.name) ?? emptyState(t.name, t.group)),
-    changes: (target, limit) => states.changes(target, limit),
-    status: statusReaders(parts),
-  });
+  const server = serve(parts, registry, reload, web);
   start(parts);
   let closing: Promise<void> | null = null;
   return { server, reload, close: () => (closing ??= closeInOrder(parts, server)) };
 }
 
-/** Resumes 421 back-offs a previous run persisted, then starts the schedule. */
-function start({ options, log, states, scheduler, state }: Parts): void {
+/** The HTTP server over the parts: it reads states, the fleet and the store, and is handed its actions. */
+function serve(parts: Parts, registry: ExporterRegistry, reload: App['reload'], web: LiveWebConfig | undefined): FastifyInstance {
+  const { states, fleet, history } = parts;
+  return buildServer({
+    registry,
+    logger: parts.log,
+    probeOnDemand: (input, maxSeconds) => parts.onDemand.probe(input, maxSeconds),
+    reload,
+    isReady: () => true,
+    web,
+    // Every target probed now, configured or discovered, probed yet or not, so a fresh start does not look empty.
+    targets: () => fleet.targets().map((t) => states.get(t.name) ?? emptyState(t.name, t.group)),
+    changes: (target, limit) => states.changes(target, limit),
+    status: statusReaders(parts),
+    domains: {
+      domains: () => fleet.domains().map((d) => domainSummary(d, history.get(d.config.domain, d.config.group))),
+      domainChanges: (domain, limit) => history.changes(domain, limit),
+    },
+  });
+}
+
+/**
+ * Domains and all_addresses hosts (issue 10): the fleet adds what DNS finds and re-schedules the
+ * whole list. `parts` is read only when a lookup finishes, after start().
+ */
+function createFleet(parts: () => Parts): Fleet {
+  const fleet: Fleet = new Fleet({
+    lookup: (dns) => createDnsLookup({ servers: dns.servers, timeoutSeconds: dns.timeout_seconds }),
+    now: () => parts().now(),
+    onGroups: (groups) => {
+      const p = parts();
+      reportStoreError(p, p.states.retain(new Set(fleet.targets().map((t) => t.name))), {}, 'could not save the results of targets no longer probed');
+      p.scheduler.apply(groups, p.state().running.config.politeness);
+    },
+    onDomainLookup: (domain, watch, changes) => {
+      const p = parts();
+      const where = { domain: domain.domain, group: domain.group };
+      if (watch.success === false) {
+        const errors = [watch.last?.error, ...(watch.last?.mx ?? []).map((h) => h.error)].filter((e) => e != null);
+        p.log.warn({ ...where, reasons: errors.map((e) => e.reason), kept: watch.current !== null }, `domain lookup failed: ${errors.map((e) => e.message).join('; ')}`);
+      }
+      const at = watch.lastLookupAt ?? Math.floor(p.now() / 1000);
+      reportStoreError(p, p.history.record(domain.domain, domain.group, at, changes), { domain: domain.domain }, 'could not save the domain changes to the state store');
+      for (const c of changes) p.log.info({ ...where, change: c.kind, subject: c.subject, old: c.old_value, new: c.new_value }, 'MX set changed');
+    },
+    onError: (key, error) => parts().log.error({ watch: key, err: error }, 'internal error while resolving'),
+  });
+  return fleet;
+}
+
+/** Resumes 421 back-offs a previous run persisted, then starts the schedule (the fleet schedules its groups). */
+function start({ options, log, states, scheduler, fleet, state }: Parts): void {
   const { config } = state().running;
   for (const target of config.targets) {
     const backoff = states.get(target.name)?.backoff;
     if (backoff) scheduler.restoreBackoff(target.name, { strikes: backoff.strikes, untilMs: backoff.until_ms });
   }
-  scheduler.apply(config.groups, config.politeness);
-  log.info({ file: options.configFile, targets: config.targets.length, storage: options.storagePath }, 'ehlo-exporter started');
+  fleet.apply(config);
+  log.info({ file: options.configFile, targets: config.targets.length, domains: config.domains.length, storage: options.storagePath }, 'ehlo-exporter started');
 }
 
 /** A scheduled result goes into the target's state (with its back-off), the pre-rendered series, and the log. */
@@ -160,7 +209,7 @@ function reportStoreError(parts: Parts, error: Error | null, fields: Record<stri
 
 /** One reload: read and validate everything, then switch in one step. Logged once here, for HTTP and SIGHUP alike. */
 async function reloadOnce(parts: Parts): Promise<ReloadOutcome> {
-  const { options, log, states, scheduler, onDemand, now } = parts;
+  const { options, log, fleet, history, onDemand, now } = parts;
   let running: RunningConfig;
   try {
     running = readRunningConfig(options);
@@ -171,22 +220,27 @@ async function reloadOnce(parts: Parts): Promise<ReloadOutcome> {
     return { ok: false, error: message };
   }
   parts.swap({ running, reloadSuccessful: true, lastReloadSuccess: now() / 1000 });
-  reportStoreError(parts, states.retain(new Set(running.targetsByName.keys())), {}, 'could not save the results of targets the reload removed');
-  scheduler.apply(running.config.groups, running.config.politeness);
+  // Retains the states of the targets still probed and re-schedules; domains are looked up again.
+  fleet.apply(running.config);
+  history.retain(new Set(running.config.domains.map((d) => d.domain)));
   onDemand.apply(running.full, running.ca);
-  log.info({ file: options.configFile, targets: running.config.targets.length }, 'config reloaded');
+  log.info({ file: options.configFile, targets: running.config.targets.length, domains: running.config.domains.length }, 'config reloaded');
   return { ok: true };
 }
 
-/** What /metrics reads at scrape time, all from AppState, the states and the scheduler. */
-function metricsSource({ options, states, scheduler, state }: Parts): MetricsSource {
+/** What /metrics reads at scrape time, all from AppState, the states, the fleet, the domain history and the scheduler. */
+function metricsSource({ options, states, scheduler, fleet, history, state }: Parts): MetricsSource {
   return {
-    targets: () => states.snapshot(),
-    expectations: (name) => state().running.targetsByName.get(name)?.expectations,
-    backoffSeconds: (name) => scheduler.backoffSeconds(name),
+    targets: () => [...states.snapshot(), ...fleet.domains().map((d) => history.get(d.config.domain, d.config.group))],
+    expectations: (name) => fleet.target(name)?.expectations,
+    discovery: (name) => fleet.target(name)?.discovery,
+    backoffSeconds: (name) => (fleet.target(name) === undefined ? undefined : scheduler.backoffSeconds(name)),
+    domains: () => fleet.domains().map(domainStatus),
     status: () => {
       const { running, reloadSuccessful, lastReloadSuccess, storeErrors } = state();
       const stats = scheduler.snapshotStats();
+      const targetsByGroup = Object.fromEntries(running.config.groups.map((g) => [g.name, 0]));
+      for (const t of fleet.targets()) targetsByGroup[t.group] = (targetsByGroup[t.group] ?? 0) + 1;
       return {
         version: options.version,
         revision: options.build?.revision,
@@ -194,7 +248,7 @@ function metricsSource({ options, states, scheduler, state }: Parts): MetricsSou
         nodeVersion: options.nodeVersion,
         configReloadSuccessful: reloadSuccessful,
         configLastSuccessTimestamp: lastReloadSuccess,
-        targetsByGroup: { ...running.targetsByGroup },
+        targetsByGroup,
         probesInFlight: scheduler.probesInFlight,
         ...stats,
         storeErrors,
@@ -205,6 +259,7 @@ function metricsSource({ options, states, scheduler, state }: Parts): MetricsSou
 
 /** The documented close order; in-flight probes get as long as the slowest configured timeout, then are abandoned. */
 async function closeInOrder(parts: Parts, server: FastifyInstance): Promise<void> {
+  parts.fleet.stop();
   await parts.scheduler.stop(parts.state().running.longestTimeoutSeconds * 1000 + 1000);
   parts.stopWebWatch();
   await server.close();

@@ -21,6 +21,7 @@ const BUILD = readBuildInfo(dirname(fileURLToPath(import.meta.url)));
 
 const USAGE = `usage: ehlo-exporter [flags]                 run the exporter
        ehlo-exporter probe HOST[:PORT] [...]   probe one server now (ehlo-exporter probe --help)
+       ehlo-exporter probe DOMAIN --mx [...]   probe every address of every MX host of a domain now
        ehlo-exporter check-config FILE         validate a config file and print the resolved fleet
 
 flags:
@@ -147,6 +148,7 @@ async function main(argv: string[]): Promise<void> {
       out: (text) => process.stdout.write(text),
       err: (text) => process.stderr.write(text),
       nowSeconds: () => Date.now() / 1000,
+      progress: process.stderr.isTTY ? (text) => process.stderr.write(text) : undefined,
     });
     return;
   }

@@ -1,6 +1,9 @@
-// The two shipped dashboards: the fleet at a glance (built for 10,000 targets), and one target in depth.
-// A new dashboard (domains, say) is one more function here and one more entry in generated-files.ts.
+// The shipped dashboards: the fleet at a glance (built for 10,000 targets), one target in depth, and
+// one watched mail domain. A new dashboard is one more function here and one more entry in
+// generated-files.ts.
 import type { MixinConfig } from '../config.js';
+import { sel } from '../rules/rule-types.js';
+import { domainRows } from './domain-rows.js';
 import { exporterRows } from './exporter-rows.js';
 import { fleetRows } from './fleet-rows.js';
 import { dashboard, type AnnotationSpec } from './grafana.js';
@@ -29,6 +32,34 @@ export function fleetOverview(c: MixinConfig): Record<string, unknown> {
     variables: targetVariables(c),
     annotations: [changesAnnotation(s.T, '{{target}}', 'group,target')],
     rows: [...fleetRows(c, s), ...exporterRows(c, s)],
+  });
+}
+
+export function domainDetail(c: MixinConfig): Record<string, unknown> {
+  const jobInstance = ['job=~"$job"', 'instance=~"$instance"'];
+  const inner = (...m: string[]) => sel(...m).slice(1, -1);
+  const T = inner(...jobInstance, c.targetSelector);
+  const changes = `smtp_capabilities_last_change_timestamp_seconds{${T}, target=~"$domain"}`;
+  return dashboard({
+    uid: 'ehlo-domain',
+    title: 'ehlo-exporter / Domain',
+    description: 'A watched mail domain: its MX hosts and every address with status, SIZE, STARTTLS, TLS and certificate, and the DNS lookup history.',
+    // job and instance as on the other dashboards, then the domains they watch.
+    variables: [
+      ...targetVariables(c).slice(0, 3),
+      { name: 'domain', label: 'Domain', query: `label_values(smtp_domain_mx_hosts${sel(...jobInstance)}, domain)` },
+    ],
+    annotations: [
+      {
+        name: 'MX set changes',
+        iconColor: 'purple',
+        expr: `(changes(${changes}[$__rate_interval]) > 0) or (${changes} unless ${changes} offset $__rate_interval)`,
+        titleFormat: 'MX set change',
+        textFormat: '{{target}}: see /api/v1/domains/{{target}}/changes',
+        tagKeys: 'target',
+      },
+    ],
+    rows: domainRows(c, { D: inner(...jobInstance, 'domain=~"$domain"'), T }),
   });
 }
 

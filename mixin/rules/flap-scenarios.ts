@@ -19,6 +19,17 @@ export interface FlapScenario {
 const T = 'target="pool.example.net:25",group="pool"';
 const DAY = 86400;
 
+/** Two addresses of one MX host of a watched domain: the target label and its smtp_target_info. */
+const MX = (address: string, family: 'ipv4' | 'ipv6') => {
+  const target = `target="mx.example.org:25[${address}]",group="inbound"`;
+  const info = `smtp_target_info{${target},host="mx.example.org",port="25",address="${address}",domain="example.org",mx_host="mx.example.org",mx_preference="10",family="${family}"}`;
+  return { target, info };
+};
+const A = MX('192.0.2.10', 'ipv4');
+const B = MX('192.0.2.11', 'ipv4');
+const V6 = MX('2001:db8::10', 'ipv6');
+const MX_INFO = [A, B, V6].map((m) => ({ series: m.info, value: 1 }));
+
 export const FLAP_SCENARIOS: readonly FlapScenario[] = [
   { alert: 'EhloProbeFailing', changing: [{ series: `smtp_probe_success{${T}}`, good: 1, bad: 0 }] },
   {
@@ -65,5 +76,35 @@ export const FLAP_SCENARIOS: readonly FlapScenario[] = [
       { series: 'smtp_extension_advertised{target="a.example.net:25",group="pool",extension="8BITMIME",tls="false"}', value: 1 },
       { series: 'smtp_extension_advertised{target="b.example.net:25",group="pool",extension="8BITMIME",tls="false"}', value: 1 },
     ],
+  },
+  {
+    alert: 'SmtpDomainNoWorkingMx',
+    changing: [A, B, V6].map((m) => ({ series: `smtp_probe_success{${m.target}}`, good: 1, bad: 0 })),
+    steady: MX_INFO,
+  },
+  {
+    alert: 'SmtpDomainSizeDrift',
+    changing: [{ series: `smtp_size_limit_bytes{${B.target},tls="false"}`, good: 10485760, bad: 1000 }],
+    steady: [...MX_INFO, { series: `smtp_size_limit_bytes{${A.target},tls="false"}`, value: 10485760 }],
+  },
+  {
+    alert: 'SmtpDomainStartTlsDrift',
+    changing: [{ series: `smtp_starttls_advertised{${B.target}}`, good: 1, bad: 0 }],
+    steady: [...MX_INFO, { series: `smtp_starttls_advertised{${A.target}}`, value: 1 }],
+  },
+  {
+    alert: 'SmtpDomainExtensionDrift',
+    changing: [{ series: `smtp_extension_advertised{${B.target},extension="CHUNKING",tls="false"}`, good: 1, bad: 0 }],
+    steady: [
+      ...MX_INFO,
+      { series: `smtp_extension_advertised{${A.target},extension="CHUNKING",tls="false"}`, value: 1 },
+      { series: `smtp_extension_advertised{${A.target},extension="PIPELINING",tls="false"}`, value: 1 },
+      { series: `smtp_extension_advertised{${B.target},extension="PIPELINING",tls="false"}`, value: 1 },
+    ],
+  },
+  {
+    alert: 'SmtpIpv6FailingIpv4Works',
+    changing: [{ series: `smtp_probe_success{${V6.target}}`, good: 1, bad: 0 }],
+    steady: [...MX_INFO, { series: `smtp_probe_success{${A.target}}`, value: 1 }],
   },
 ];

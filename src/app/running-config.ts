@@ -2,7 +2,7 @@
 // reload builds a new one completely before anything switches to it, so a failed reload changes
 // nothing and a successful one switches everything at once.
 import { loadConfigFile } from '../config/load-config.js';
-import type { ExporterConfig, TargetConfig } from '../config/types.js';
+import type { ExporterConfig } from '../config/types.js';
 import { SINGLE_SHARD, shardConfig, type ShardSpec } from '../schedule/shard.js';
 import { readCaBundles, type CaBundles } from '../schedule/target-probe-options.js';
 
@@ -12,9 +12,7 @@ export interface RunningConfig {
   /** The whole file, so /probe can serve any configured target. */
   readonly full: ExporterConfig;
   readonly ca: CaBundles;
-  readonly targetsByName: ReadonlyMap<string, TargetConfig>;
-  readonly targetsByGroup: Readonly<Record<string, number>>;
-  /** The slowest configured timeout: how long shutdown waits for probes in flight. */
+  /** The slowest configured timeout, of targets and domains: how long shutdown waits for probes in flight. */
   readonly longestTimeoutSeconds: number;
 }
 
@@ -32,8 +30,6 @@ export function readRunningConfig(source: ConfigSource): RunningConfig {
     config,
     full,
     ca: readCaBundles(full),
-    targetsByName: new Map(config.targets.map((t) => [t.name, t])),
-    targetsByGroup: Object.freeze(Object.fromEntries(config.groups.map((g) => [g.name, g.targets.length]))),
-    longestTimeoutSeconds: config.targets.reduce((m, t) => Math.max(m, t.probe.timeout_seconds), 1),
+    longestTimeoutSeconds: [...config.targets, ...config.domains].reduce((m, t) => Math.max(m, t.probe.timeout_seconds), 1),
   });
 }

@@ -1,7 +1,7 @@
 // The person-readable answer of `ehlo-exporter probe`: what on-call needs at 3 a.m., in the order
 // they ask for it — did it work, what did it say, what can it take, is TLS healthy, where did time go.
-import { capabilitiesOf, type ProbeResult } from '../probe/probe-result.js';
-import type { EhloFacts } from '../smtp/types.js';
+import { capabilitiesOf, type EhloFacts, type ProbeResult, type SizeFacts } from '../probe/probe-result.js';
+import { effectiveUnknown } from './probe-json.js';
 
 const UNITS = ['KiB', 'MiB', 'GiB', 'TiB'];
 
@@ -20,8 +20,7 @@ function seconds(value: number | undefined): string {
   return value === undefined ? '-' : `${value.toFixed(3)}s`;
 }
 
-function describeSize(result: ProbeResult): string {
-  const { size } = capabilitiesOf(result);
+function describeSize(size: SizeFacts): string {
   if (!size.advertised) return 'not advertised';
   if (size.no_fixed_limit) return 'advertised with no fixed limit (SIZE 0)';
   if (size.limit_bytes === null) return 'advertised without a limit (bare SIZE)';
@@ -85,9 +84,14 @@ export function formatProbeResult(result: ProbeResult, options: { transcript: bo
   }
   if (result.banner) out.push(`Greeting    ${result.banner.code} ${result.banner.lines.join(' / ')}`);
   if (result.esmtp !== null) out.push(`ESMTP       ${result.esmtp ? 'yes (EHLO accepted)' : 'no (EHLO refused, HELO used)'}`);
-  if (result.ehlo_before_tls) {
-    out.push(`SIZE        ${describeSize(result)}`);
-    const { auth_mechanisms: mechanisms, limits: advertised } = capabilitiesOf(result);
+  if (result.ehlo_before_tls && effectiveUnknown(result)) {
+    // The set inside TLS was never seen: say so, and show what the plaintext EHLO announced.
+    out.push(`SIZE        unknown inside TLS; before TLS: ${describeSize(result.ehlo_before_tls.size)}`);
+    out.push('Extensions (before TLS; the set inside TLS is unknown)');
+    out.push(...result.ehlo_before_tls.extensions.map((k) => `  ${keywordLine(result.ehlo_before_tls!, k)}`));
+  } else if (result.ehlo_before_tls) {
+    const { size, auth_mechanisms: mechanisms, limits: advertised } = capabilitiesOf(result);
+    out.push(`SIZE        ${describeSize(size)}`);
     out.push(`AUTH        ${mechanisms.length > 0 ? mechanisms.join(' ') : 'not offered'}`);
     const limits = Object.entries(advertised);
     if (limits.length > 0) out.push(`LIMITS      ${limits.map(([k, v]) => `${k}=${v}`).join(' ')}`);

@@ -1,17 +1,27 @@
-// `ehlo-exporter probe HOST[:PORT]`: one probe by hand, for a person (default) or a program (--json).
-// Exit codes: 0 the probe succeeded, 1 it failed, 2 the command line was wrong.
+// `ehlo-exporter probe HOST[:PORT]`: one probe by hand, for a person (default) or a program (--json);
+// `ehlo-exporter probe DOMAIN --mx`: every address of every MX host of a domain (probe-domain.ts).
+// Exit codes: 0 every probe succeeded (or a null MX), 1 a lookup or a probe failed, 2 the command line was wrong.
 import { parseArgs } from 'node:util';
 import { readCaBundle } from '../config/ca-bundle.js';
 import { formatDuration, MAX_TIMEOUT_SECONDS, readDuration } from '../config/duration.js';
+import { createDnsLookup, type DnsLookup } from '../discovery/dns-lookup.js';
+import { resolveHost } from '../discovery/resolve-domain.js';
 import type { ProbeOptions } from '../probe/probe-options.js';
-import { toProbeJson, type ProbeResult } from '../probe/probe-result.js';
+import type { ProbeResult } from '../probe/probe-result.js';
 import { parseTargetAddress, type TargetAddress } from '../probe/target-address.js';
 import type { StartTlsMode } from '../smtp/types.js';
+import { formatDomainReport } from './format-domain-report.js';
 import { formatProbeResult } from './format-probe-result.js';
+import { domainExitCode, probeDomain } from './probe-domain.js';
+import { probeJson } from './probe-json.js';
 
 export const PROBE_USAGE =
   'usage: ehlo-exporter probe HOST[:PORT] [--starttls auto|never|required] [--tls implicit] [--helo-name NAME] ' +
-  '[--timeout 10s] [--tls-server-name NAME] [--ca-file FILE] [--insecure] [--json] [--transcript]';
+  '[--timeout 10s] [--tls-server-name NAME] [--ca-file FILE] [--fail-on-verify-error] [--insecure] [--dns-server HOST:PORT] [--json] [--transcript]\n' +
+  '       ehlo-exporter probe DOMAIN[:PORT] --mx [--dns-server HOST:PORT] [same options] [--json]';
+
+/** Seconds per DNS query attempt on the command line. */
+const CLI_DNS_TIMEOUT_SECONDS = 5;
 
 export interface ProbeCommandDeps {
   probe: (target: TargetAddress, options: ProbeOptions) => Promise<ProbeResult>;
@@ -19,13 +29,26 @@ export interface ProbeCommandDeps {
   out: (text: string) => void;
   err: (text: string) => void;
   nowSeconds: () => number;
+  /** A resolver over these servers (empty: the system's); default node:dns. */
+  lookup?: (servers: readonly string[]) => DnsLookup;
+  /** Where a progress line goes while a --mx run probes (main.ts passes it only on a terminal). */
+  progress?: (text: string) => void;
 }
 
 class UsageError extends Error {}
 
 const STARTTLS_MODES: readonly StartTlsMode[] = ['auto', 'never', 'required'];
 
-function parse(argv: string[], deps: ProbeCommandDeps): { target: TargetAddress; options: ProbeOptions; json: boolean; transcript: boolean } {
+interface ProbeRequest {
+  target: TargetAddress;
+  options: ProbeOptions;
+  json: boolean;
+  transcript: boolean;
+  mx: boolean;
+  dnsServers: string[];
+}
+
+function parse(argv: string[], deps: ProbeCommandDeps): ProbeRequest {
   let parsed;
   try {
     parsed = parseArgs({
@@ -40,6 +63,9 @@ function parse(argv: string[], deps: ProbeCommandDeps): { target: TargetAddress;
         'tls-server-name': { type: 'string' },
         'ca-file': { type: 'string' },
         insecure: { type: 'boolean', default: false },
+        'fail-on-verify-error': { type: 'boolean', default: false },
+        mx: { type: 'boolean', default: false },
+        'dns-server': { type: 'string', multiple: true, default: [] },
         json: { type: 'boolean', default: false },
         transcript: { type: 'boolean', default: false },
       },
@@ -49,6 +75,15 @@ function parse(argv: string[], deps: ProbeCommandDeps): { target: TargetAddress;
   }
   const { values, positionals } = parsed;
   if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'missing HOST[:PORT]' : `one target at a time, got ${positionals.length}`);
+  if (values.insecure && values['fail-on-verify-error']) throw new UsageError('--insecure and --fail-on-verify-error contradict each other');
+  const dnsServers = values['dns-server'];
+  for (const server of dnsServers) {
+    try {
+      parseTargetAddress(server, 53);
+    } catch (error) {
+      throw new UsageError(`--dns-server: ${(error as Error).message}`);
+    }
+  }
   let target: TargetAddress;
   try {
     target = parseTargetAddress(positionals[0]!, 25);
@@ -67,15 +102,42 @@ function parse(argv: string[], deps: ProbeCommandDeps): { target: TargetAddress;
       throw new UsageError(`cannot read --ca-file: ${(error as Error).message}`);
     }
   }
+  if (values.mx && target.host.match(/^[\d.]+$|:/)) throw new UsageError(`--mx takes a mail domain, got the address ${target.host}`);
   const options: ProbeOptions = {
     heloName: values['helo-name'] ?? deps.defaultHeloName(),
     starttls,
     implicitTls: values.tls === 'implicit' || (values.tls === undefined && target.port === 465),
     timeoutSeconds,
-    // Like curl: by hand, a certificate that does not verify fails the probe unless --insecure.
-    tls: { serverName: values['tls-server-name'] ?? null, ca, failOnVerifyError: !values.insecure },
+    // The exporter's default (tls.fail_on_verify_error: false): port 25 TLS between MTAs is
+    // opportunistic (RFC 7435) and most MX certificates do not verify for the name dialled, so the
+    // result is recorded (verified, verify_error), not a failure. --insecure is the old spelling.
+    tls: { serverName: values['tls-server-name'] ?? null, ca, failOnVerifyError: values['fail-on-verify-error'] },
   };
-  return { target, options, json: values.json, transcript: values.transcript };
+  return { target, options, json: values.json, transcript: values.transcript, mx: values.mx, dnsServers };
+}
+
+const defaultLookup = (servers: readonly string[]) => createDnsLookup({ servers, timeoutSeconds: CLI_DNS_TIMEOUT_SECONDS });
+
+async function runDomain(request: ProbeRequest, deps: ProbeCommandDeps): Promise<number> {
+  const lookup = (deps.lookup ?? defaultLookup)(request.dnsServers);
+  const progress = deps.progress;
+  const report = await probeDomain(request.target.host, request.target.port, request.options, {
+    lookup,
+    probe: deps.probe,
+    progress: progress === undefined ? undefined : (done, total) => progress(`\rprobed ${done} of ${total} addresses${done === total ? '\n' : ''}`),
+  });
+  deps.out(request.json ? JSON.stringify(report, null, 2) + '\n' : formatDomainReport(report, deps.nowSeconds()));
+  return domainExitCode(report);
+}
+
+/** With --dns-server, a host name is resolved there and its first address dialled (TLS still names the host). */
+async function withDnsServer(request: ProbeRequest, deps: ProbeCommandDeps): Promise<TargetAddress | { error: string }> {
+  const { target } = request;
+  if (request.dnsServers.length === 0 || /^[\d.]+$|:/.test(target.host)) return target;
+  const { host } = await resolveHost((deps.lookup ?? defaultLookup)(request.dnsServers), target.host, 0);
+  const first = host.addresses[0];
+  if (first === undefined) return { error: host.error?.message ?? `${target.host}: no address` };
+  return { ...target, dial: first.address };
 }
 
 export async function runProbeCommand(argv: string[], deps: ProbeCommandDeps): Promise<number> {
@@ -87,10 +149,16 @@ export async function runProbeCommand(argv: string[], deps: ProbeCommandDeps): P
     deps.err(`ehlo-exporter probe: ${error.message}\n${PROBE_USAGE}\n`);
     return 2;
   }
-  const result = await deps.probe(request.target, request.options);
+  if (request.mx) return runDomain(request, deps);
+  const target = await withDnsServer(request, deps);
+  if ('error' in target) {
+    deps.err(`ehlo-exporter probe: DNS lookup failed: ${target.error}\n`);
+    return 1;
+  }
+  const result = await deps.probe(target, request.options);
   if (request.json) {
     // The JSON contract always carries the transcript; --transcript only changes the text output.
-    deps.out(JSON.stringify(toProbeJson(result), null, 2) + '\n');
+    deps.out(JSON.stringify(probeJson(result), null, 2) + '\n');
   } else {
     deps.out(formatProbeResult(result, { transcript: request.transcript, nowSeconds: deps.nowSeconds() }));
   }

@@ -1,6 +1,6 @@
 // The listing `check-config` prints: the fleet as the exporter will run it, every setting after
 // defaults and overrides, in the config's own key names so each line maps back to the file.
-import type { ExporterConfig, Expectations, ProbeSettings } from './types.js';
+import type { DnsSettings, ExporterConfig, Expectations, ProbeSettings } from './types.js';
 import { formatDuration } from './duration.js';
 
 function probeLine(p: ProbeSettings): string {
@@ -23,6 +23,14 @@ function expectLine(e: Expectations): string {
   return parts.length === 0 ? '(none)' : parts.join(' ');
 }
 
+function dnsLine(d: DnsSettings): string {
+  const servers = d.servers.length === 0 ? '(system resolver)' : `[${d.servers.join(',')}]`;
+  return (
+    `servers=${servers} timeout=${formatDuration(d.timeout_seconds)} refresh=${formatDuration(d.refresh_seconds)} ` +
+    `min_refresh=${formatDuration(d.min_refresh_seconds)} keep_last_good=${formatDuration(d.keep_last_good_seconds)}`
+  );
+}
+
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
@@ -39,9 +47,11 @@ export function formatResolvedConfig(cfg: ExporterConfig): string {
     `probe_endpoint: allow=${pe.allow.length === 0 ? '(configured targets only)' : `[${pe.allow.join(',')}]`} ` +
       `per_target_per_minute=${pe.per_target_per_minute} total_per_minute=${pe.total_per_minute}`,
     `storage: retention=${formatDuration(cfg.storage.retention_days * 86400)}`,
+    `dns: ${dnsLine(cfg.dns)}`,
   ];
   for (const g of cfg.groups) {
-    lines.push('', `group ${g.name}: schedule="${g.schedule}" ${plural(g.targets.length, 'target')}`);
+    const domains = g.domains.length === 0 ? '' : `, ${plural(g.domains.length, 'domain')}`;
+    lines.push('', `group ${g.name}: schedule="${g.schedule}" ${plural(g.targets.length, 'target')}${domains}`);
     for (const t of g.targets) {
       const address = t.host.includes(':') ? `[${t.host}]:${t.port}` : `${t.host}:${t.port}`;
       lines.push(
@@ -49,6 +59,16 @@ export function formatResolvedConfig(cfg: ExporterConfig): string {
         `    probe: ${probeLine(t.probe)}`,
         `    tls: ${tlsLine(t.probe, t.host)}`,
         `    expect: ${expectLine(t.expectations)}`,
+      );
+      if (t.all_addresses) lines.push('    all_addresses: every A and AAAA address of the host is a target of its own');
+    }
+    if (g.domains.length > 0) lines.push(`  dns: ${dnsLine(g.dns)}`);
+    for (const d of g.domains) {
+      lines.push(
+        `  domain ${d.domain} (every address of every MX host, port ${d.port})`,
+        `    probe: ${probeLine(d.probe)}`,
+        `    tls: ${tlsLine(d.probe, '(MX host)')}`,
+        `    expect: ${expectLine(d.expectations)}`,
       );
     }
   }

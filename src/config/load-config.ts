@@ -8,7 +8,7 @@ import { FileReadError, MAX_CONFIG_FILE_BYTES, readBoundedFile } from './bounded
 import { ConfigError, type ConfigProblem } from './config-error.js';
 import { deepFreeze } from './deep-freeze.js';
 import { NodeReader } from './node-reader.js';
-import { readProbeEndpoint, readPoliteness, readStorage } from './read-globals.js';
+import { DEFAULT_DNS, readDns, readProbeEndpoint, readPoliteness, readStorage } from './read-globals.js';
 import { readGroups } from './read-groups.js';
 import { emptyLayer, LAYER_KEYS, readProbeLayer } from './read-probe-layer.js';
 import { resolveDefaults, resolveGroups } from './resolve-targets.js';
@@ -18,7 +18,7 @@ export interface LoadConfigOptions {
   defaultHeloName?: string;
 }
 
-const ROOT_KEYS = ['defaults', 'politeness', 'probe_endpoint', 'storage', 'groups'] as const;
+const ROOT_KEYS = ['defaults', 'politeness', 'probe_endpoint', 'storage', 'dns', 'groups'] as const;
 
 export function loadConfigFile(file: string, options: LoadConfigOptions = {}): ExporterConfig {
   let text: string;
@@ -52,7 +52,7 @@ export function parseConfigText(text: string, file: string, options: LoadConfigO
     throw new ConfigError('ERR_CONFIG_INVALID', r.problems);
   }
   if (!isMap(root)) {
-    r.report(root, '', 'the top level must be a mapping with "groups" and optional "defaults", "politeness", "probe_endpoint", "storage"');
+    r.report(root, '', 'the top level must be a mapping with "groups" and optional "defaults", "politeness", "probe_endpoint", "storage", "dns"');
     throw new ConfigError('ERR_CONFIG_INVALID', r.problems);
   }
   const entries = r.map(root, '', ROOT_KEYS) ?? new Map();
@@ -70,9 +70,10 @@ export function parseConfigText(text: string, file: string, options: LoadConfigO
   const politeness = readPoliteness(r, value('politeness'), 'politeness');
   const probeEndpoint = readProbeEndpoint(r, value('probe_endpoint'), 'probe_endpoint');
   const storage = readStorage(r, value('storage'), 'storage');
+  const dns = readDns(r, value('dns'), 'dns', DEFAULT_DNS);
   const groupsEntry = r.required(entries, 'groups', root, '');
   const rawGroups = groupsEntry === undefined ? [] : readGroups(r, groupsEntry.value, 'groups');
-  const groups = resolveGroups(r, defaults, rawGroups);
+  const groups = resolveGroups(r, defaults, rawGroups, dns);
 
   if (r.problems.length > 0) throw new ConfigError('ERR_CONFIG_INVALID', sortByLine(r.problems));
   return deepFreeze({
@@ -81,8 +82,10 @@ export function parseConfigText(text: string, file: string, options: LoadConfigO
     politeness,
     probe_endpoint: probeEndpoint,
     storage,
+    dns,
     groups,
     targets: groups.flatMap((g) => g.targets),
+    domains: groups.flatMap((g) => g.domains),
   });
 }
 

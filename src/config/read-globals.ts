@@ -1,7 +1,8 @@
-// The exporter-wide sections: politeness, probe_endpoint and storage, each defaulted key by key.
+// The exporter-wide sections: politeness, probe_endpoint, storage and dns, each defaulted key by key.
 import type { Node } from 'yaml';
-import type { PolitenessSettings, ProbeEndpointSettings, StorageSettings } from './types.js';
-import { formatDuration, MAX_GAP_SECONDS } from './duration.js';
+import { parseTargetAddress } from '../probe/target-address.js';
+import type { DnsSettings, PolitenessSettings, ProbeEndpointSettings, StorageSettings } from './types.js';
+import { formatDuration, MAX_GAP_SECONDS, MAX_TIMEOUT_SECONDS } from './duration.js';
 import { allowEntryProblem } from './host-syntax.js';
 import { childPath, type Entry, type NodeReader } from './node-reader.js';
 
@@ -20,6 +21,15 @@ export const DEFAULT_PROBE_ENDPOINT: ProbeEndpointSettings = {
 
 export const DEFAULT_STORAGE: StorageSettings = { retention_days: 30 };
 
+export const DEFAULT_DNS: DnsSettings = {
+  servers: [],
+  timeout_seconds: 5,
+  refresh_seconds: 300,
+  min_refresh_seconds: 30,
+  keep_last_good_seconds: 3600,
+};
+
+export const DNS_KEYS = ['servers', 'timeout', 'refresh', 'min_refresh', 'keep_last_good'] as const;
 const POLITENESS_KEYS = ['max_concurrency', 'min_gap', 'backoff_initial', 'backoff_max'] as const;
 const PROBE_ENDPOINT_KEYS = ['allow', 'per_target_per_minute', 'total_per_minute'] as const;
 const STORAGE_KEYS = ['retention'] as const;
@@ -98,6 +108,47 @@ export function readStorage(r: NodeReader, node: Node | null, path: string): Sto
   if (entries.has('retention')) {
     const s = r.duration(valueOf(entries, 'retention'), childPath(path, 'retention'), true);
     if (s !== undefined) out.retention_days = s / 86400;
+  }
+  return out;
+}
+
+/** `dns:` at the top level, or a group's override of it (`base` is what it overrides, key by key). */
+export function readDns(r: NodeReader, node: Node | null, path: string, base: DnsSettings): DnsSettings {
+  const out = { ...base };
+  const entries = r.map(node, path, DNS_KEYS);
+  if (entries === undefined) return out;
+  const p = (key: string): string => childPath(path, key);
+  if (entries.has('servers')) {
+    const servers: string[] = [];
+    r.seq(valueOf(entries, 'servers'), p('servers'))?.forEach((item, i) => {
+      const text = r.string(item, childPath(p('servers'), i));
+      if (text === undefined) return;
+      try {
+        const server = parseTargetAddress(text, 53);
+        // node:dns takes IP addresses only: a name here would need a resolver to find the resolver.
+        if (!/^[\d.]+$|:/.test(server.host)) r.report(item, childPath(p('servers'), i), `"${text}" is not an IP address (with an optional port, e.g. 127.0.0.1:5353 or [::1]:53)`);
+        else servers.push(server.target);
+      } catch (error) {
+        r.report(item, childPath(p('servers'), i), `"${text}": ${(error as Error).message}`);
+      }
+    });
+    out.servers = servers;
+  }
+  for (const [key, field, max] of [
+    ['timeout', 'timeout_seconds', MAX_TIMEOUT_SECONDS],
+    ['refresh', 'refresh_seconds', MAX_GAP_SECONDS],
+    ['min_refresh', 'min_refresh_seconds', MAX_GAP_SECONDS],
+    ['keep_last_good', 'keep_last_good_seconds', MAX_GAP_SECONDS],
+  ] as const) {
+    if (entries.has(key)) out[field] = r.duration(valueOf(entries, key), p(key), true, max) ?? out[field];
+  }
+  if (out.refresh_seconds < out.min_refresh_seconds) {
+    const key = entries.has('refresh') ? 'refresh' : 'min_refresh';
+    r.report(
+      r.resolve(valueOf(entries, key) ?? node),
+      p(key),
+      `refresh (${formatDuration(out.refresh_seconds)}) must not be shorter than min_refresh (${formatDuration(out.min_refresh_seconds)})`,
+    );
   }
   return out;
 }

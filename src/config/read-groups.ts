@@ -1,7 +1,8 @@
-// `groups:` and their `targets:`, read into raw layers with the nodes kept for line numbers;
-// merging and the duplicate checks happen in resolve-targets.ts, once names are known.
+// `groups:` and their `targets:` and `domains:`, read into raw layers with the nodes kept for line
+// numbers; merging and the duplicate checks happen in resolve-targets.ts, once names are known.
 import { isMap, isScalar } from 'yaml';
 import type { Node } from 'yaml';
+import { isHostname } from './host-syntax.js';
 import { childPath, type NodeReader } from './node-reader.js';
 import { emptyLayer, LAYER_KEYS, readProbeLayer, type ProbeLayer } from './read-probe-layer.js';
 import { ProbeInputError } from '../probe/probe-input-error.js';
@@ -18,6 +19,16 @@ export interface RawTarget {
   node: Node | null;
   path: string;
   layer: ProbeLayer;
+  all_addresses: boolean;
+}
+
+export interface RawDomain {
+  /** Lower-case, without a trailing dot. */
+  domain: string;
+  port: number;
+  node: Node | null;
+  path: string;
+  layer: ProbeLayer;
 }
 
 export interface RawGroup {
@@ -26,10 +37,14 @@ export interface RawGroup {
   path: string;
   layer: ProbeLayer;
   targets: RawTarget[];
+  domains: RawDomain[];
+  /** The group's `dns:` override, read once the top-level `dns:` is known. */
+  dnsNode: Node | null;
 }
 
-const GROUP_KEYS = ['name', 'targets', ...LAYER_KEYS] as const;
-const TARGET_KEYS = ['target', 'name', ...LAYER_KEYS.filter((k) => k !== 'schedule')] as const;
+const GROUP_KEYS = ['name', 'targets', 'domains', 'dns', ...LAYER_KEYS] as const;
+const TARGET_KEYS = ['target', 'name', 'all_addresses', ...LAYER_KEYS.filter((k) => k !== 'schedule')] as const;
+const DOMAIN_KEYS = ['domain', 'port', ...LAYER_KEYS.filter((k) => k !== 'schedule')] as const;
 const TARGET_MISPLACED = {
   schedule: 'a schedule belongs to the group (every target of a group is probed in the same rounds); put this target in a group of its own',
 };
@@ -45,9 +60,9 @@ export function readGroups(r: NodeReader, node: Node | null, path: string): RawG
 }
 
 function readGroup(r: NodeReader, node: Node | null, path: string): RawGroup {
-  const group: RawGroup = { name: null, node, path, layer: emptyLayer(), targets: [] };
+  const group: RawGroup = { name: null, node, path, layer: emptyLayer(), targets: [], domains: [], dnsNode: null };
   if (r.isNull(node)) {
-    r.report(node, path, 'expected a mapping with "name" and "targets", got nothing');
+    r.report(node, path, 'expected a mapping with "name" and "targets" or "domains", got nothing');
     return group;
   }
   const entries = r.map(node, path, GROUP_KEYS);
@@ -55,7 +70,19 @@ function readGroup(r: NodeReader, node: Node | null, path: string): RawGroup {
   const name = r.required(entries, 'name', node, path);
   if (name !== undefined) group.name = readName(r, name.value, childPath(path, 'name'));
   group.layer = readProbeLayer(r, entries, path);
-  const targets = r.required(entries, 'targets', node, path);
+  group.dnsNode = entries.get('dns')?.value ?? null;
+  const domains = entries.get('domains');
+  if (domains !== undefined) {
+    const dpath = childPath(path, 'domains');
+    const items = r.seq(domains.value, dpath);
+    if (items !== undefined && items.length === 0) r.report(r.resolve(domains.value), dpath, 'a group needs at least one domain when it has "domains"');
+    items?.forEach((item, i) => {
+      const d = readDomain(r, item, childPath(dpath, i));
+      if (d !== undefined) group.domains.push(d);
+    });
+  }
+  // A group of domains only needs no targets of its own.
+  const targets = domains === undefined ? r.required(entries, 'targets', node, path) : entries.get('targets');
   if (targets !== undefined) {
     const tpath = childPath(path, 'targets');
     const items = r.seq(targets.value, tpath);
@@ -86,7 +113,7 @@ function readTarget(r: NodeReader, node: Node | null, path: string): RawTarget |
   if (isScalar(node)) {
     const parsed = readAddress(r, node, path);
     if (parsed === undefined) return undefined;
-    return { address: parsed.target, host: parsed.host, port: parsed.port, name: null, node, path, layer: emptyLayer() };
+    return { address: parsed.target, host: parsed.host, port: parsed.port, name: null, node, path, layer: emptyLayer(), all_addresses: false };
   }
   if (!isMap(node)) {
     r.report(node, path, 'expected a target string such as mx.example.com:25, or a mapping with "target"');
@@ -102,7 +129,44 @@ function readTarget(r: NodeReader, node: Node | null, path: string): RawTarget |
   if (target === undefined) return undefined;
   const parsed = readAddress(r, r.resolve(target.value), childPath(path, 'target'));
   if (parsed === undefined) return undefined;
-  return { address: parsed.target, host: parsed.host, port: parsed.port, name, node, path, layer };
+  const all = entries.get('all_addresses');
+  const all_addresses = all === undefined ? false : (r.boolean(all.value, childPath(path, 'all_addresses')) ?? false);
+  if (all_addresses && !isHostname(parsed.host)) {
+    r.report(r.resolve(all?.value ?? null), childPath(path, 'all_addresses'), `all_addresses needs a host name, but ${parsed.host} is an address`);
+  }
+  return { address: parsed.target, host: parsed.host, port: parsed.port, name, node, path, layer, all_addresses };
+}
+
+/** A domain entry: "example.com" or { domain: example.com, port: 25, starttls: …, expect: … }. */
+function readDomain(r: NodeReader, node: Node | null, path: string): RawDomain | undefined {
+  if (isScalar(node)) {
+    const domain = readDomainName(r, node, path);
+    return domain === undefined ? undefined : { domain, port: DEFAULT_PORT, node, path, layer: emptyLayer() };
+  }
+  if (!isMap(node)) {
+    r.report(node, path, 'expected a mail domain such as example.com, or a mapping with "domain"');
+    return undefined;
+  }
+  const entries = r.map(node, path, DOMAIN_KEYS, TARGET_MISPLACED);
+  if (entries === undefined) return undefined;
+  const layer = readProbeLayer(r, entries, path);
+  const portEntry = entries.get('port');
+  const port = portEntry === undefined ? DEFAULT_PORT : r.integer(portEntry.value, childPath(path, 'port'), 1, 65535);
+  const entry = r.required(entries, 'domain', node, path);
+  if (entry === undefined || port === undefined) return undefined;
+  const domain = readDomainName(r, r.resolve(entry.value), childPath(path, 'domain'));
+  return domain === undefined ? undefined : { domain, port, node, path, layer };
+}
+
+function readDomainName(r: NodeReader, node: Node | null, path: string): string | undefined {
+  const text = r.string(node, path);
+  if (text === undefined) return undefined;
+  const domain = text.trim().toLowerCase().replace(/\.$/, '');
+  if (!isHostname(domain) || !domain.includes('.')) {
+    r.report(node, path, `"${text}" is not a mail domain such as example.com (a port goes in "port", an address in "targets")`);
+    return undefined;
+  }
+  return domain;
 }
 
 /** One parser for target strings, shared with `ehlo-exporter probe` and /probe. */

@@ -1,9 +1,10 @@
 // Merges the layers (built-in defaults ← `defaults` ← group ← target, most specific wins, key by
 // key) into complete TargetConfigs, and checks what only the whole fleet can show: duplicates.
 import type { Node } from 'yaml';
-import type { Expectations, GroupConfig, ProbeSettings, TargetConfig, TlsSettings } from './types.js';
+import type { DnsSettings, DomainConfig, Expectations, GroupConfig, ProbeSettings, TargetConfig, TlsSettings } from './types.js';
 import { childPath, type NodeReader } from './node-reader.js';
 import type { ProbeLayer } from './read-probe-layer.js';
+import { readDns } from './read-globals.js';
 import type { RawGroup } from './read-groups.js';
 
 export const DEFAULT_SCHEDULE = '0 * * * * *';
@@ -58,12 +59,25 @@ function where(s: Seen): string {
   return s.line === null ? s.path : `${s.path}, line ${s.line}`;
 }
 
-export function resolveGroups(r: NodeReader, defaults: DefaultsInput, raw: RawGroup[]): GroupConfig[] {
+/** One target's or domain's probe settings: its own layer over its group's over the defaults. */
+function mergeProbe(base: ProbeSettings, defaults: DefaultsInput, group: ProbeLayer, own: ProbeLayer, port: number): ProbeSettings {
+  const pick = <K extends keyof ProbeLayer>(key: K): ProbeLayer[K] => own[key] ?? group[key];
+  return {
+    helo_name: pick('helo_name') ?? base.helo_name,
+    starttls: pick('starttls') ?? base.starttls,
+    implicit_tls: pick('implicit_tls') ?? defaults.layer.implicit_tls ?? port === IMPLICIT_TLS_PORT,
+    timeout_seconds: pick('timeout_seconds') ?? base.timeout_seconds,
+    tls: { ...base.tls, ...group.tls, ...own.tls },
+  };
+}
+
+export function resolveGroups(r: NodeReader, defaults: DefaultsInput, raw: RawGroup[], dns: DnsSettings): GroupConfig[] {
   const base = resolveDefaults(defaults);
   const defaultsSchedule = defaults.layer.schedule ?? DEFAULT_SCHEDULE;
   checkExpect(r, defaults.layer.expect, null, defaults.layer.expectNode ?? defaults.node, defaults.path);
   const groupNames = new Map<string, Seen>();
   const targetNames = new Map<string, Seen>();
+  const domainNames = new Map<string, Seen>();
   const groups: GroupConfig[] = [];
 
   raw.forEach((g, gi) => {
@@ -98,17 +112,33 @@ export function resolveGroups(r: NodeReader, defaults: DefaultsInput, raw: RawGr
 
       const expectations = { ...groupExpect, ...t.layer.expect };
       checkExpect(r, expectations, groupExpect, t.layer.expectNode ?? t.node, t.path);
-      const pick = <K extends keyof ProbeLayer>(key: K): ProbeLayer[K] => t.layer[key] ?? g.layer[key];
-      const probe: ProbeSettings = {
-        helo_name: pick('helo_name') ?? base.helo_name,
-        starttls: pick('starttls') ?? base.starttls,
-        implicit_tls: pick('implicit_tls') ?? defaults.layer.implicit_tls ?? t.port === IMPLICIT_TLS_PORT,
-        timeout_seconds: pick('timeout_seconds') ?? base.timeout_seconds,
-        tls: { ...base.tls, ...g.layer.tls, ...t.layer.tls },
-      };
-      targets.push({ name, host: t.host, port: t.port, group: groupName, schedule, probe, expectations });
+      const probe = mergeProbe(base, defaults, g.layer, t.layer, t.port);
+      const target: TargetConfig = { name, host: t.host, port: t.port, group: groupName, schedule, probe, expectations };
+      targets.push(t.all_addresses ? { ...target, all_addresses: true } : target);
     }
-    groups.push({ name: groupName, schedule, targets });
+
+    const groupDns = g.dnsNode === null ? dns : readDns(r, g.dnsNode, childPath(g.path, 'dns'), dns);
+    const domains: DomainConfig[] = [];
+    for (const d of g.domains) {
+      // The domain is the `domain` label and the key of its change history: one watcher per domain.
+      const first = domainNames.get(d.domain);
+      const seen: Seen = { path: d.path, line: r.lineOf(r.resolve(d.node)) };
+      if (first !== undefined) {
+        r.report(r.resolve(d.node), d.path, `duplicate domain ${d.domain} (first at ${where(first)}); watch a domain in one group only`);
+      } else {
+        domainNames.set(d.domain, seen);
+      }
+      const expectations = { ...groupExpect, ...d.layer.expect };
+      checkExpect(r, expectations, groupExpect, d.layer.expectNode ?? d.node, d.path);
+      const probe = mergeProbe(base, defaults, g.layer, d.layer, d.port);
+      domains.push({ domain: d.domain, port: d.port, group: groupName, schedule, probe, expectations, dns: groupDns });
+    }
+    groups.push({ name: groupName, schedule, targets, domains, dns: groupDns });
   });
+  // A domain's change history is kept under its name, next to the targets' histories.
+  for (const [domain, seen] of domainNames) {
+    const target = targetNames.get(domain);
+    if (target !== undefined) r.report(seen.line, seen.path, `domain ${domain} has the name of the target at ${where(target)}; rename that target`);
+  }
   return groups;
 }

@@ -31,6 +31,19 @@ export interface Expectations {
   auth_requires_tls?: boolean;
 }
 
+/** Where a discovered target came from (empty labels for plain targets). */
+export interface DiscoveredFrom {
+  /** The mail domain, or "" for a host target's `all_addresses`. */
+  domain: string;
+  /** The MX host (the implicit MX is the domain itself), or "" for a host target's `all_addresses`. */
+  mx_host: string;
+  /** The MX preference; null for a host target's `all_addresses`. */
+  mx_preference: number | null;
+  family: 'ipv4' | 'ipv6';
+  /** The address dialled; the politeness gap and the 421 back-off apply to it. */
+  address: string;
+}
+
 export interface TargetConfig {
   /** Unique across the whole config; the `target` label. Defaults to host:port. */
   name: string;
@@ -41,12 +54,43 @@ export interface TargetConfig {
   schedule: string;
   probe: ProbeSettings;
   expectations: Expectations;
+  /** Probe every A and AAAA address of `host` as a target of its own (discovery expands it). */
+  all_addresses?: boolean;
+  /** Set on targets that discovery made from a domain or an `all_addresses` host. */
+  discovery?: DiscoveredFrom;
+}
+
+export interface DnsSettings {
+  /** "127.0.0.1:5353", "[::1]:53"; empty: the system's resolvers. */
+  servers: string[];
+  /** Per query attempt. */
+  timeout_seconds: number;
+  /** Re-resolve at least this often, whatever the TTLs say (the maximum refresh interval). */
+  refresh_seconds: number;
+  /** Re-resolve at most this often, however short the TTLs (also the retry interval after a failure). */
+  min_refresh_seconds: number;
+  /** How long the last good set is kept probing after lookups start failing. */
+  keep_last_good_seconds: number;
+}
+
+/** A mail domain to watch: its MX hosts' addresses become targets, probed with these settings. */
+export interface DomainConfig {
+  /** Lower-case, without a trailing dot; unique across the config (the `domain` label). */
+  domain: string;
+  port: number;
+  group: string;
+  schedule: string;
+  probe: ProbeSettings;
+  expectations: Expectations;
+  dns: DnsSettings;
 }
 
 export interface GroupConfig {
   name: string;
   schedule: string;
   targets: TargetConfig[];
+  domains: DomainConfig[];
+  dns: DnsSettings;
 }
 
 export interface PolitenessSettings {
@@ -79,7 +123,10 @@ export interface ExporterConfig {
   politeness: PolitenessSettings;
   probe_endpoint: ProbeEndpointSettings;
   storage: StorageSettings;
+  dns: DnsSettings;
   groups: GroupConfig[];
-  /** Every target of every group, flattened, in file order. */
+  /** Every target of every group, flattened, in file order (discovered targets are not here). */
   targets: TargetConfig[];
+  /** Every domain of every group, flattened, in file order. */
+  domains: DomainConfig[];
 }

@@ -35,8 +35,8 @@ export interface FleetRow {
 
 export interface FleetReaders {
   expectations(target: string): Expectations | undefined;
-  /** Seconds the target still backs off after a 421, 0 when not. */
-  backoffSeconds(target: string): number;
+  /** Seconds the target still backs off after a 421, 0 when not; undefined for a target no longer probed. */
+  backoffSeconds(target: string): number | undefined;
 }
 
 export interface Capabilities {
@@ -105,7 +105,7 @@ function fixedRow(state: TargetState, expect: Expectations | undefined): Fixed {
 
 export function fleetRow(state: TargetState, readers: FleetReaders, nowSeconds: number): FleetRow {
   const { row, probedStatus, certExpiry } = fixedRow(state, readers.expectations(state.target));
-  const status = readers.backoffSeconds(state.target) > 0 ? 'backoff' : probedStatus;
+  const status = (readers.backoffSeconds(state.target) ?? 0) > 0 ? 'backoff' : probedStatus;
   // Spelled out rather than spread: this runs for every target on every fleet page.
   return {
     target: row.target,

@@ -6,6 +6,7 @@ import type { Registry } from 'prom-client';
 import type { OnDemandOutcome } from '../state/on-demand-outcome.js';
 import type { ChangeEvent, TargetState } from '../state/types.js';
 import { registerApiRoutes } from './api-routes.js';
+import { registerDomainRoutes, type DomainDeps } from './domain-routes.js';
 import { HttpError, sendError, validationMessage } from './errors.js';
 import { BODY_LIMIT_BYTES, MAX_TARGET_LENGTH, REQUEST_TIMEOUT_MS } from './limits.js';
 import { registerOpsRoutes } from './ops-routes.js';
@@ -31,6 +32,8 @@ export interface HttpDeps {
   changes(target: string, limit: number): ChangeEvent[];
   /** What the status pages (/, /matrix, /targets/…, /changes) read besides targets and changes. */
   status: StatusReaders;
+  /** Watched domains and their change histories; absent: none. */
+  domains?: DomainDeps;
   /** Scrapes of /metrics served at once; more get 503 (default 4). */
   maxConcurrentScrapes?: number;
   /**
@@ -109,5 +112,6 @@ export function buildServer(deps: HttpDeps): FastifyInstance {
   registerProbeRoute(app, deps);
   registerApiRoutes(app, deps);
   registerStatusRoutes(app, deps);
+  if (deps.domains !== undefined) registerDomainRoutes(app, deps.domains);
   return app;
 }

@@ -1,8 +1,9 @@
 // The /metrics registry: every series rebuilt from the MetricsSource at scrape time, no I/O.
 import type { TargetState } from '../state/types.js';
 import type { MetricsSource } from './exporter-status.js';
+import { addDomainSeries } from './domain-series.js';
 import { addExporterSeries } from './exporter-series.js';
-import { ALL_METRICS, EXPORTER_METRICS, TARGET_METRICS } from './metric-definitions.js';
+import { ALL_METRICS, DOMAIN_METRICS, EXPORTER_METRICS, TARGET_METRICS } from './metric-definitions.js';
 import { ByteSink, DEFAULT_CHUNK_BYTES } from './byte-sink.js';
 import { SeriesBuffer, type SampleValue } from './series-buffer.js';
 import { SnapshotRegistry, type Snapshot } from './snapshot-registry.js';
@@ -14,13 +15,14 @@ export function buildExporterSeries(source: MetricsSource, states: readonly Targ
   const buf = new SeriesBuffer(ALL_METRICS);
   for (const state of states) {
     const expectations = evaluatedExpectations(state, source.expectations(state.target));
-    addTargetSeries(buf, state, { expectations, backoffSeconds: source.backoffSeconds(state.target) });
+    addTargetSeries(buf, state, { expectations, backoffSeconds: source.backoffSeconds(state.target), discovery: source.discovery?.(state.target) });
   }
+  addDomainSeries(buf, source.domains?.() ?? []);
   addExporterSeries(buf, source.status());
   return buf;
 }
 
-const FRESH_FAMILIES = [TARGET_METRICS.backoff, ...Object.values(EXPORTER_METRICS)];
+const FRESH_FAMILIES = [TARGET_METRICS.backoff, ...Object.values(DOMAIN_METRICS), ...Object.values(EXPORTER_METRICS)];
 
 /**
  * One scrape: cached per-target text for state-derived families, fresh series for the rest. The
@@ -46,10 +48,12 @@ class FragmentSnapshot implements Snapshot {
     this.cache.retainOnly(this.states);
     const fresh = new SeriesBuffer(FRESH_FAMILIES);
     const fragments = this.states.map((state) => {
-      const f = this.cache.get(state, this.source.expectations(state.target));
-      fresh.add(TARGET_METRICS.backoff, f.shared, this.source.backoffSeconds(state.target));
+      const f = this.cache.get(state, this.source.expectations(state.target), this.source.discovery?.(state.target));
+      const backoff = this.source.backoffSeconds(state.target);
+      if (backoff !== undefined) fresh.add(TARGET_METRICS.backoff, f.shared, backoff);
       return f;
     });
+    addDomainSeries(fresh, this.source.domains?.() ?? []);
     addExporterSeries(fresh, this.source.status());
     this.prepared = { columns: columnsOf(fragments, chunkBytes), fresh };
     return this.prepared;
@@ -122,7 +126,7 @@ export class ExporterRegistry extends SnapshotRegistry {
    * the scrape interval (each state is rendered once either way), more when it is faster.
    */
   prerender(state: TargetState): void {
-    this.#cache.get(state, this.#source.expectations(state.target));
+    this.#cache.get(state, this.#source.expectations(state.target), this.#source.discovery?.(state.target));
   }
 }
 

@@ -36,20 +36,16 @@ export class FragmentWriter implements SeriesSink {
   }
 
   /** The same contract as SeriesBuffer.add: the table's labels, in order, after the shared ones. */
-  add(def: MetricDefinition, shared: SharedLabels | null, value: number, a?: string, b?: string, c?: string, d?: string): void {
+  add(def: MetricDefinition, shared: SharedLabels | null, value: number, ...labels: string[]): void {
     const i = this.plan.index.get(def.name);
     if (i === undefined) throw new Error(`metric ${def.name} is not part of this buffer`);
     const layout = this.plan.layouts[i]!;
     if (layout.shared !== (shared !== null)) throw new Error(`metric ${def.name}: shared labels mismatch`);
     const n = layout.names.length;
-    const given = (a === undefined ? 0 : 1) + (b === undefined ? 0 : 1) + (c === undefined ? 0 : 1) + (d === undefined ? 0 : 1);
-    if (given !== n) throw new Error(`metric ${def.name} takes labels ${layout.names.join(', ')}`);
+    if (labels.length !== n) throw new Error(`metric ${def.name} takes labels ${layout.names.join(', ')}`);
     let line = this.plan.opens[i]!;
     if (shared !== null) line += shared.text;
-    if (n > 0) line += layout.before[0]! + escapeLabelValue(a!);
-    if (n > 1) line += layout.before[1]! + escapeLabelValue(b!);
-    if (n > 2) line += layout.before[2]! + escapeLabelValue(c!);
-    if (n > 3) line += layout.before[3]! + escapeLabelValue(d!);
+    for (let k = 0; k < n; k++) line += layout.before[k]! + escapeLabelValue(labels[k]!);
     this.text[i] += `${line}${layout.close}${formatValue(value)}\n`;
   }
 

@@ -34,10 +34,20 @@ export const TARGET_METRICS = {
   tlsInfo: def('smtp_tls_info', 'gauge', 'The TLS version and cipher negotiated in the last scheduled probe; always 1.', [...PER_TARGET, 'version', 'cipher']),
   certNotAfter: def('smtp_tls_cert_not_after_timestamp_seconds', 'gauge', 'Unix time when the earliest-expiring certificate the server presented in the last scheduled probe expires.', PER_TARGET),
   certVerified: def('smtp_tls_cert_verified', 'gauge', 'Whether the certificate the server presented in the last scheduled probe verified for the target name (1) or not (0).', PER_TARGET),
-  changes: def('smtp_capability_changes_total', 'counter', 'Capability changes detected between successful scheduled probes, by kind of change.', [...PER_TARGET, 'change']),
+  changes: def(
+    'smtp_capability_changes_total',
+    'counter',
+    'Capability changes detected between successful scheduled probes, by kind of change; for a watched domain (target is the domain), changes of its MX and address set.',
+    [...PER_TARGET, 'change'],
+  ),
   lastChange: def('smtp_capabilities_last_change_timestamp_seconds', 'gauge', 'Unix time of the last capability change detected for the target.', PER_TARGET),
   expectation: def('smtp_expectation_met', 'gauge', 'Whether the last scheduled probe met a configured expectation (1) or not (0).', [...PER_TARGET, 'expectation']),
-  targetInfo: def('smtp_target_info', 'gauge', 'The host, port and address of the target as last probed; always 1.', [...PER_TARGET, 'host', 'port', 'address']),
+  targetInfo: def(
+    'smtp_target_info',
+    'gauge',
+    'The host, port and address of the target as last probed, and the domain, MX host, MX preference and address family it was discovered from (empty for configured hosts); always 1.',
+    [...PER_TARGET, 'host', 'port', 'address', 'domain', 'mx_host', 'mx_preference', 'family'],
+  ),
   bannerInfo: def('smtp_banner_info', 'gauge', 'The first line of the greeting in the last scheduled probe without dates, times, session ids and counters, truncated; always 1.', [...PER_TARGET, 'banner']),
   backoff: def('smtp_probe_backoff_seconds', 'gauge', 'Seconds the scheduler still holds off probing the target after it answered 421; 0 when not backing off.', PER_TARGET),
 } as const;
@@ -54,8 +64,19 @@ export const EXPORTER_METRICS = {
   storeErrors: def('smtp_exporter_store_errors_total', 'counter', 'Writes to the state store that failed.'),
 } as const;
 
+export const DOMAIN_METRICS = {
+  lookupSuccess: def('smtp_domain_lookup_success', 'gauge', 'Whether the last DNS lookup of the domain, its MX records and every MX host\'s addresses, succeeded (1) or not (0).', ['domain']),
+  mxHosts: def('smtp_domain_mx_hosts', 'gauge', 'MX hosts in the domain\'s current set (the last good lookup, kept for dns.keep_last_good after failures).', ['domain']),
+  addresses: def('smtp_domain_addresses', 'gauge', 'Addresses of the MX hosts in the domain\'s current set, by address family.', ['domain', 'family']),
+  nullMx: def('smtp_domain_null_mx', 'gauge', 'Whether the domain publishes a null MX (RFC 7505): it accepts no mail and nothing is probed.', ['domain']),
+  implicitMx: def('smtp_domain_implicit_mx', 'gauge', 'Whether the domain has no MX records and its own addresses serve as the implicit MX (RFC 5321 section 5.1).', ['domain']),
+  lookupFailures: def('smtp_domain_lookup_failures_total', 'counter', 'DNS lookups of the domain or one of its MX hosts that failed, by reason.', ['domain', 'reason']),
+  lastLookup: def('smtp_domain_last_lookup_timestamp_seconds', 'gauge', 'Unix time of the last DNS lookup of the domain.', ['domain']),
+} as const;
+
 export const ALL_METRICS: readonly MetricDefinition[] = [
   ...Object.values(TARGET_METRICS),
+  ...Object.values(DOMAIN_METRICS),
   ...Object.values(EXPORTER_METRICS),
 ];
 

@@ -48,7 +48,7 @@ export function sharedLabels(labels: { target: string; group: string }): SharedL
 
 /** What addTargetSeries writes to: a SeriesBuffer, or a FragmentWriter that renders text at once. */
 export interface SeriesSink {
-  add(def: MetricDefinition, shared: SharedLabels | null, value: number, a?: string, b?: string, c?: string, d?: string): void;
+  add(def: MetricDefinition, shared: SharedLabels | null, value: number, ...labels: string[]): void;
 }
 
 /** Text pieces rendered between values: `{`, `,extension="`, `",tls="`, `"} ` and so on. */
@@ -98,23 +98,19 @@ export class SeriesBuffer implements SeriesSink {
 
   /**
    * `shared` for per-target metrics (labels starting with target, group), null otherwise;
-   * a, b, c, d: the remaining label values in the table's order.
+   * `labels`: the remaining label values in the table's order.
    */
-  add(def: MetricDefinition, shared: SharedLabels | null, value: number, a?: string, b?: string, c?: string, d?: string): void {
+  add(def: MetricDefinition, shared: SharedLabels | null, value: number, ...labels: string[]): void {
     const f = this.families.get(def.name);
     if (f === undefined) throw new Error(`metric ${def.name} is not part of this buffer`);
     if (f.layout.shared !== (shared !== null)) throw new Error(`metric ${def.name}: shared labels mismatch`);
     const cols = f.columns;
-    const given = (a === undefined ? 0 : 1) + (b === undefined ? 0 : 1) + (c === undefined ? 0 : 1) + (d === undefined ? 0 : 1);
-    if (given !== cols.length) {
+    if (labels.length !== cols.length) {
       throw new Error(`metric ${def.name} takes labels ${f.layout.names.join(', ')}`);
     }
     f.values.push(value);
     f.shared.push(shared);
-    if (cols.length > 0) cols[0]!.push(a!);
-    if (cols.length > 1) cols[1]!.push(b!);
-    if (cols.length > 2) cols[2]!.push(c!);
-    if (cols.length > 3) cols[3]!.push(d!);
+    for (let k = 0; k < cols.length; k++) cols[k]!.push(labels[k]!);
   }
 
   size(name: string): number {

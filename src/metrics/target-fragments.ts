@@ -7,7 +7,7 @@
 // buffer per target that each render overwrites: readers copy what they need synchronously (see
 // exporter-registry.ts), never holding a fragment across a render. Back-off is left out: it
 // changes with the clock, not with the state.
-import type { Expectations } from '../config/types.js';
+import type { DiscoveredFrom, Expectations } from '../config/types.js';
 import { evaluateExpectations } from '../state/expectations.js';
 import type { TargetState } from '../state/types.js';
 import { TARGET_METRICS, type MetricDefinition } from './metric-definitions.js';
@@ -24,6 +24,8 @@ export interface TargetFragments {
   readonly state: TargetState;
   /** The expectations object the text was built with (compared by identity). */
   readonly expectations: Expectations | undefined;
+  /** The discovery labels the text was built with (compared by identity). */
+  readonly discovery: DiscoveredFrom | undefined;
   readonly shared: SharedLabels;
   /** Sample lines of each family of CACHED_FAMILIES, in that order (an empty range when none). */
   readonly fragment: Fragment;
@@ -36,13 +38,13 @@ export function evaluatedExpectations(state: TargetState, expect: Expectations |
 export class TargetFragmentCache {
   private readonly byTarget = new Map<string, TargetFragments>();
 
-  get(state: TargetState, expectations: Expectations | undefined): TargetFragments {
+  get(state: TargetState, expectations: Expectations | undefined, discovery?: DiscoveredFrom): TargetFragments {
     const held = this.byTarget.get(state.target);
-    if (held !== undefined && held.state === state && held.expectations === expectations) return held;
+    if (held !== undefined && held.state === state && held.expectations === expectations && held.discovery === discovery) return held;
     const writer = new FragmentWriter(PLAN);
-    addTargetSeries(writer, state, { expectations: evaluatedExpectations(state, expectations) });
+    addTargetSeries(writer, state, { expectations: evaluatedExpectations(state, expectations), discovery });
     const shared = held !== undefined && held.state.group === state.group ? held.shared : sharedLabels({ target: state.target, group: state.group });
-    const fresh: TargetFragments = { state, expectations, shared, fragment: writer.finish(held?.fragment) };
+    const fresh: TargetFragments = { state, expectations, discovery, shared, fragment: writer.finish(held?.fragment) };
     this.byTarget.set(state.target, fresh);
     return fresh;
   }

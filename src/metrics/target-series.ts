@@ -7,6 +7,7 @@
 //   (the last result when it succeeded, else the baseline). A server that is down has not lost its
 //   extensions; exporting them from the failed probe would flip every `smtp_extension_advertised`
 //   to 0 and fire the extension-removed alert on each outage. `smtp_probe_success` says it is down.
+import type { DiscoveredFrom } from '../config/types.js';
 import type { EhloFacts, Phase, Stage } from '../probe/probe-result.js';
 import { failureEntries } from '../state/failure-counts.js';
 import { CHANGE_KINDS, type TargetState } from '../state/types.js';
@@ -24,6 +25,8 @@ import { TARGET_METRICS as M } from './metric-definitions.js';
 import { sharedLabels, type SeriesSink, type SharedLabels } from './series-buffer.js';
 
 export interface TargetExtras {
+  /** Where a discovered target came from: smtp_target_info's domain, mx_host, mx_preference and family. */
+  discovery?: DiscoveredFrom;
   /** Configured expectations already evaluated against the last result: label value → met. */
   expectations?: Record<string, boolean>;
   /** Seconds of 421 back-off left; leave out where it has no meaning (on-demand probes). */
@@ -83,7 +86,8 @@ export function addTargetSeries(buf: SeriesSink, state: TargetState, extras: Tar
       if (notAfter !== null) buf.add(M.certNotAfter, base, notAfter);
       buf.add(M.certVerified, base, tls.verified ? 1 : 0);
     }
-    buf.add(M.targetInfo, base, 1, r.host, String(r.port), r.address ?? '');
+    const d = extras.discovery;
+    buf.add(M.targetInfo, base, 1, r.host, String(r.port), r.address ?? '', d?.domain ?? '', d?.mx_host ?? '', d?.mx_preference?.toString() ?? '', d?.family ?? '');
     const firstLine = r.banner?.lines[0];
     if (firstLine !== undefined) buf.add(M.bannerInfo, base, 1, bannerLabel(firstLine));
   }

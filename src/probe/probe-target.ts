@@ -17,7 +17,7 @@ export async function probeTarget(target: TargetAddress, options: ProbeOptions):
   try {
     const serverName = options.tls.serverName ?? target.host;
     record = await runSession({
-      host: target.host,
+      host: target.dial ?? target.host,
       port: target.port,
       heloName: options.heloName,
       starttls: options.starttls,

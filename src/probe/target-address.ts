@@ -10,6 +10,9 @@ export interface TargetAddress {
   /** Host name (lower-cased) or IP address, without brackets. */
   host: string;
   port: number;
+  /** An address already resolved for `host` (by discovery or --dns-server): dialled instead of
+   *  resolving `host`, while TLS still names `host`, as a sending MTA does after its MX lookup. */
+  dial?: string;
 }
 
 /** RFC 1123 §2.1 labels; underscores tolerated because real MX hosts carry them. */

@@ -1,10 +1,12 @@
 // Starts planned probes when they fall due, under a global concurrency limit, never two probes of
-// one target at once, never two sessions to one host closer than the minimum gap, and not at all
-// while a target is backing off after a 421. One timer serves the whole fleet.
+// one target at once, never two sessions to one host (the address, for discovered targets) closer
+// than the minimum gap, and not at all while a target is backing off after a 421. One timer serves
+// the whole fleet.
 import type { TargetConfig } from '../config/types.js';
 import type { ProbeResult } from '../probe/probe-result.js';
 import { Backoff, type BackoffEntry, type BackoffPolicy } from './backoff.js';
 import { MinHeap } from './min-heap.js';
+import { politenessKey } from './target-probe-options.js';
 
 export interface PlannedProbe {
   target: TargetConfig;
@@ -139,12 +141,13 @@ export class ProbeDispatcher {
       this.options.onSkip(target, 'backoff');
       return;
     }
-    const waiting = this.waitingForHost.get(target.host);
+    const host = politenessKey(target);
+    const waiting = this.waitingForHost.get(host);
     if (waiting) {
       waiting.push(probe);
       return;
     }
-    const gapEnds = (this.lastSessionEnd.get(target.host) ?? -Infinity) + this.options.minGapMs;
+    const gapEnds = (this.lastSessionEnd.get(host) ?? -Infinity) + this.options.minGapMs;
     if (gapEnds > now) {
       const deferred: PendingProbe = { ...probe, dueAt: gapEnds, cancelled: false };
       this.pending.set(target.name, deferred);
@@ -152,19 +155,19 @@ export class ProbeDispatcher {
       return;
     }
     const latenessMs = now - probe.dueAt;
-    this.waitingForHost.set(target.host, []);
+    this.waitingForHost.set(host, []);
     const done = this.options
       .run(target)
       .then((result) => {
         const end = this.options.now();
-        this.lastSessionEnd.set(target.host, end);
+        this.lastSessionEnd.set(host, end);
         this.backoff.record(target.name, result.error?.reason === 'service_unavailable', end);
         this.options.onResult(target, result, latenessMs);
       })
       .catch((error: unknown) => this.options.onError(target, error))
       .finally(() => {
         this.running.delete(target.name);
-        this.releaseHost(target.host);
+        this.releaseHost(host);
         this.pump();
       });
     this.running.set(target.name, done);

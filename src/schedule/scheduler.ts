@@ -13,6 +13,9 @@ export interface SchedulerCallbacks {
   onError: (target: TargetConfig, error: unknown) => void;
 }
 
+/** What a round needs of a group: configured targets plus those discovery found. */
+export type ScheduledGroup = Pick<GroupConfig, 'name' | 'schedule' | 'targets'>;
+
 export interface SchedulerStats {
   probesTotal: Record<string, number>;
   roundsMissed: Record<string, number>;
@@ -84,7 +87,7 @@ export class Scheduler {
   }
 
   /** Replace the running schedule with these groups (start-up and every successful reload). */
-  apply(groups: readonly GroupConfig[], politeness?: PolitenessSettings): void {
+  apply(groups: readonly ScheduledGroup[], politeness?: PolitenessSettings): void {
     this.stopTasks();
     if (politeness) this.dispatcher.setLimits(limitsOf(politeness));
     this.dispatcher.retain(new Set(groups.flatMap((g) => g.targets.map((t) => t.name))));
@@ -112,7 +115,7 @@ export class Scheduler {
     await this.dispatcher.stop(graceMs);
   }
 
-  private startRound(group: GroupConfig, task: ScheduledTask): void {
+  private startRound(group: ScheduledGroup, task: ScheduledTask): void {
     const start = this.now();
     const next = task.getNextRun();
     const periodMs = next ? Math.max(0, next.getTime() - start) : 0;

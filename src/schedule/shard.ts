@@ -91,14 +91,18 @@ export function shardSpecProblem(spec: ShardSpec): string | null {
 
 /**
  * The part of the config this replica schedules and exports: groups keep their settings and only
- * this shard's targets. The whole config is returned unchanged when there is one shard.
+ * this shard's targets and domains. A domain is sharded whole, by its name, so that every address
+ * it leads to (and its domain series) is watched by one replica. The whole config is returned
+ * unchanged when there is one shard.
  */
 export function shardConfig(config: ExporterConfig, spec: ShardSpec): ExporterConfig {
   if (spec.count === 1) return config;
   const mine = (t: { name: string }) => shardOf(t.name, spec.count) === spec.index;
+  const mineDomain = (d: { domain: string }) => shardOf(d.domain, spec.count) === spec.index;
   return Object.freeze({
     ...config,
-    groups: config.groups.map((g) => Object.freeze({ ...g, targets: g.targets.filter(mine) })),
+    groups: config.groups.map((g) => Object.freeze({ ...g, targets: g.targets.filter(mine), domains: g.domains.filter(mineDomain) })),
     targets: config.targets.filter(mine),
+    domains: config.domains.filter(mineDomain),
   });
 }

@@ -10,7 +10,11 @@ export type CaBundles = ReadonlyMap<string, string>;
 /** Read every CA file the config names; throws with the file name when one cannot be read. */
 export function readCaBundles(config: ExporterConfig): CaBundles {
   const bundles = new Map<string, string>();
-  const users = [{ name: 'defaults', file: config.defaults.tls.ca_file }, ...config.targets.map((t) => ({ name: t.name, file: t.probe.tls.ca_file }))];
+  const users = [
+    { name: 'defaults', file: config.defaults.tls.ca_file },
+    ...config.targets.map((t) => ({ name: t.name, file: t.probe.tls.ca_file })),
+    ...config.domains.map((d) => ({ name: d.domain, file: d.probe.tls.ca_file })),
+  ];
   for (const { name, file } of users) {
     if (file === null || bundles.has(file)) continue;
     try {
@@ -23,8 +27,15 @@ export function readCaBundles(config: ExporterConfig): CaBundles {
 }
 
 export function targetAddressOf(target: TargetConfig): TargetAddress {
+  // A discovered target dials its address; TLS names its host.
+  if (target.discovery !== undefined) return { target: target.name, host: target.host, port: target.port, dial: target.discovery.address };
   const host = target.host.includes(':') ? `[${target.host}]` : target.host;
   return { target: `${host}:${target.port}`, host: target.host, port: target.port };
+}
+
+/** What the politeness gap and one-session-at-a-time apply to: the address dialled when known, else the host. */
+export function politenessKey(target: TargetConfig): string {
+  return target.discovery?.address ?? target.host;
 }
 
 export function probeOptionsFor(target: TargetConfig, ca: CaBundles): ProbeOptions {

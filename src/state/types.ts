@@ -14,7 +14,13 @@ export type ChangeKind =
   | 'starttls_gained'
   | 'limits_changed'
   | 'tls_version_changed'
-  | 'certificate_changed';
+  | 'certificate_changed'
+  // A domain's MX and address set (issue 10), recorded under the domain's name.
+  | 'mx_added'
+  | 'mx_removed'
+  | 'mx_preference_changed'
+  | 'address_added'
+  | 'address_removed';
 
 export const CHANGE_KINDS: readonly ChangeKind[] = [
   'size_increased',
@@ -28,6 +34,11 @@ export const CHANGE_KINDS: readonly ChangeKind[] = [
   'limits_changed',
   'tls_version_changed',
   'certificate_changed',
+  'mx_added',
+  'mx_removed',
+  'mx_preference_changed',
+  'address_added',
+  'address_removed',
 ];
 
 export interface ChangeEvent {
@@ -35,7 +46,7 @@ export interface ChangeEvent {
   /** Unix seconds. */
   at: number;
   kind: ChangeKind;
-  /** Which EHLO the change was seen in: false plaintext, true inside TLS, null for session-wide facts. */
+  /** Which EHLO the change was seen in: false plaintext, true inside TLS, null for session-wide facts and DNS. */
   tls: boolean | null;
   /** The extension, mechanism or limit concerned, when there is one. */
   subject: string | null;

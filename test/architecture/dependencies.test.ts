@@ -16,9 +16,9 @@ const ALLOWED: Record<string, readonly string[]> = {
   config: ['probe', 'smtp', 'discovery'],
   state: ['probe', 'smtp', 'config'],
   metrics: ['state', 'probe', 'smtp', 'config'],
-  http: ['metrics', 'state', 'probe', 'smtp', 'config'],
+  http: ['metrics', 'state', 'probe', 'smtp', 'config', 'discovery'],
   schedule: ['probe', 'state', 'config', 'discovery', 'smtp'],
-  cli: ['probe', 'config', 'smtp'],
+  cli: ['probe', 'config', 'smtp', 'discovery'],
   logging: [],
   version: [],
 };

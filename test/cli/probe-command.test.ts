@@ -77,11 +77,33 @@ describe('ehlo-exporter probe', () => {
     expect(out).toMatch(/C STARTTLS/);
   });
 
-  it('fails a certificate that does not verify unless --insecure', async () => {
+  it('records a certificate that does not verify without failing, as the exporter does, unless --fail-on-verify-error', async () => {
     const ca = createCa();
-    server = await ScriptedSmtpServer.start({ tls: ca.issue({ commonName: 'localhost' }) });
-    expect((await run([`127.0.0.1:${server.port}`])).code).toBe(1);
+    server = await ScriptedSmtpServer.start({
+      tls: ca.issue({ commonName: 'localhost' }),
+      capabilities: ['SIZE 52428800', '8BITMIME'],
+      capabilitiesAfterTls: ['SIZE 52428800', '8BITMIME', 'AUTH PLAIN'],
+    });
+    const byDefault = await run([`127.0.0.1:${server.port}`, '--json']);
+    expect(byDefault.code).toBe(0);
+    expect(JSON.parse(byDefault.out)).toMatchObject({ success: true, tls: { verified: false, verify_error: expect.any(String) }, size: { limit_bytes: 52428800 } });
     expect((await run([`127.0.0.1:${server.port}`, '--insecure'])).code).toBe(0);
+
+    const strict = await run([`127.0.0.1:${server.port}`, '--json', '--fail-on-verify-error']);
+    expect(strict.code).toBe(1);
+    const json = JSON.parse(strict.out);
+    expect(json.error).toMatchObject({ stage: 'tls_handshake', reason: 'tls_verify' });
+    // What the plaintext EHLO said is reported; the set inside TLS was never seen, so it is unknown, not empty.
+    expect(json.size_before_tls).toEqual({ advertised: true, limit_bytes: 52428800, no_fixed_limit: false });
+    expect(json.extensions_before_tls).toEqual(['8BITMIME', 'SIZE', 'STARTTLS']);
+    expect(json.size).toBeNull();
+    expect(json.extensions).toBeNull();
+    expect(json.auth_mechanisms).toBeNull();
+    expect(json.limits).toBeNull();
+
+    const text = await run([`127.0.0.1:${server.port}`, '--fail-on-verify-error']);
+    expect(text.out).toContain('FAILED at tls_handshake: tls_verify');
+    expect(text.out).toContain('SIZE        unknown inside TLS; before TLS: 52428800 bytes (50.0 MiB)');
   });
 
   it.each([

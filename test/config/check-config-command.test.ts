@@ -24,6 +24,7 @@ describe('runCheckConfig', () => {
       'politeness: max_concurrency=8 min_gap=1s backoff_initial=1m backoff_max=1h',
       'probe_endpoint: allow=[192.0.2.0/24] per_target_per_minute=6 total_per_minute=60',
       'storage: retention=7d',
+      'dns: servers=(system resolver) timeout=5s refresh=5m min_refresh=30s keep_last_good=1h',
       '',
       'group mx: schedule="*/30 * * * * *" 2 targets',
       '  target mx1.example.com:25',

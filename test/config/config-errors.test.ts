@@ -26,6 +26,41 @@ interface Case {
 }
 
 const cases: Case[] = [
+  // domains and dns (issue 10)
+  {
+    name: 'a domain that is not a mail domain',
+    text: 'groups:\n  - name: d\n    domains: [example.com:25, localhost]\n',
+    lines: [
+      'bad.yml:3: groups[0].domains[0]: "example.com:25" is not a mail domain such as example.com (a port goes in "port", an address in "targets")',
+      'bad.yml:3: groups[0].domains[1]: "localhost" is not a mail domain such as example.com (a port goes in "port", an address in "targets")',
+    ],
+  },
+  {
+    name: 'a domain watched twice',
+    text: 'groups:\n  - name: a\n    domains: [example.com]\n  - name: b\n    domains: [Example.COM.]\n',
+    lines: ['bad.yml:5: groups[1].domains[0]: duplicate domain example.com (first at groups[0].domains[0], line 3); watch a domain in one group only'],
+  },
+  {
+    name: 'a domain with an unknown key and a bad port',
+    text: 'groups:\n  - name: d\n    domains:\n      - domain: example.com\n        port: 0\n        schedule: "* * * * *"\n',
+    lines: [
+      'bad.yml:5: groups[0].domains[0].port: must be 1–65535, got 0',
+      'bad.yml:6: groups[0].domains[0]: "schedule" is not allowed here: a schedule belongs to the group (every target of a group is probed in the same rounds); put this target in a group of its own',
+    ],
+  },
+  {
+    name: 'dns servers that are not addresses, and refresh under min_refresh',
+    text: 'dns:\n  servers: [127.0.0.1:5353, "[::1]:53", resolver.example.com]\n  refresh: 10s\n  min_refresh: 1m\n' + ok(),
+    lines: [
+      'bad.yml:2: dns.servers[2]: "resolver.example.com" is not an IP address (with an optional port, e.g. 127.0.0.1:5353 or [::1]:53)',
+      'bad.yml:3: dns.refresh: refresh (10s) must not be shorter than min_refresh (1m)',
+    ],
+  },
+  {
+    name: 'all_addresses on an address',
+    text: 'groups:\n  - name: mx\n    targets:\n      - target: 192.0.2.1\n        all_addresses: true\n',
+    lines: ['bad.yml:5: groups[0].targets[0].all_addresses: all_addresses needs a host name, but 192.0.2.1 is an address'],
+  },
   // YAML syntax
   {
     name: 'an unterminated flow sequence',
@@ -70,7 +105,7 @@ const cases: Case[] = [
     name: 'a list at the top level',
     text: '- name: mx\n',
     lines: [
-      'bad.yml:1: the top level must be a mapping with "groups" and optional "defaults", "politeness", "probe_endpoint", "storage"',
+      'bad.yml:1: the top level must be a mapping with "groups" and optional "defaults", "politeness", "probe_endpoint", "storage", "dns"',
     ],
   },
   // Wrong types
@@ -122,14 +157,14 @@ const cases: Case[] = [
   {
     name: 'an empty group entry',
     text: 'groups:\n  -\n  - name: mx\n    targets: [a.example]\n',
-    lines: ['bad.yml:2: groups[0]: expected a mapping with "name" and "targets", got nothing'],
+    lines: ['bad.yml:2: groups[0]: expected a mapping with "name" and "targets" or "domains", got nothing'],
   },
   // Unknown keys
   {
     name: 'a typo in a group key',
     text: 'groups:\n  - name: mx\n    shedule: "* * * * *"\n    targets: [a.example]\n',
     lines: [
-      'bad.yml:3: groups[0]: unknown key "shedule"; did you mean "schedule"? Allowed keys: name, targets, schedule, timeout, helo_name, starttls, implicit_tls, tls, expect',
+      'bad.yml:3: groups[0]: unknown key "shedule"; did you mean "schedule"? Allowed keys: name, targets, domains, dns, schedule, timeout, helo_name, starttls, implicit_tls, tls, expect',
     ],
   },
   {
@@ -143,14 +178,14 @@ const cases: Case[] = [
     name: 'a key unlike any allowed one',
     text: 'scrape_configs: []\n' + ok(),
     lines: [
-      'bad.yml:1: unknown key "scrape_configs"; allowed keys: defaults, politeness, probe_endpoint, storage, groups',
+      'bad.yml:1: unknown key "scrape_configs"; allowed keys: defaults, politeness, probe_endpoint, storage, dns, groups',
     ],
   },
   {
     name: 'a key named like an Object.prototype member',
     text: 'groups:\n  - name: mx\n    targets:\n      - target: a.example\n        constructor: 1\n',
     lines: [
-      'bad.yml:5: groups[0].targets[0]: unknown key "constructor"; allowed keys: target, name, timeout, helo_name, starttls, implicit_tls, tls, expect',
+      'bad.yml:5: groups[0].targets[0]: unknown key "constructor"; allowed keys: target, name, all_addresses, timeout, helo_name, starttls, implicit_tls, tls, expect',
     ],
   },
   {
@@ -433,6 +468,16 @@ const cases: Case[] = [
     ],
   },
   {
+    name: 'DNS timers past their bounds',
+    text: 'dns:\n  timeout: 10m\n  refresh: 25d\n  min_refresh: 2d\n  keep_last_good: 1y\n' + ok(),
+    lines: [
+      'bad.yml:2: dns.timeout: must be at most 5m, got "10m"',
+      'bad.yml:3: dns.refresh: must be at most 1d, got "25d"',
+      'bad.yml:4: dns.min_refresh: must be at most 1d, got "2d"',
+      'bad.yml:5: dns.keep_last_good: must be at most 1d, got "1y"',
+    ],
+  },
+  {
     name: 'a negative duration',
     text: 'defaults:\n  timeout: -5s\n' + ok(),
     lines: ['bad.yml:2: defaults.timeout: must not be negative, got "-5s"'],
@@ -484,7 +529,7 @@ describe('collecting problems', () => {
       'bad.yml:2: defaults.timeout: expected a duration such as "10s", "1m30s" or "1h" (units y, w, d, h, m, s, ms, largest first), got "soon"',
       'bad.yml:4: politeness.max_concurrency: must be at least 1, got 0',
       'bad.yml:8: groups[0].targets[0]: port must be 1–65535, got 99999',
-      'bad.yml:10: groups[0].targets[1]: unknown key "startls"; did you mean "starttls"? Allowed keys: target, name, timeout, helo_name, starttls, implicit_tls, tls, expect',
+      'bad.yml:10: groups[0].targets[1]: unknown key "startls"; did you mean "starttls"? Allowed keys: target, name, all_addresses, timeout, helo_name, starttls, implicit_tls, tls, expect',
       'bad.yml:11: groups[1].name: duplicate group name "mx" (first at groups[0], line 6)',
     ]);
   });

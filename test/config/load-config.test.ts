@@ -193,6 +193,41 @@ groups:
     expect(cfg.targets.map((t) => t.name)).toEqual(['mx.example:25', 'mx-strict']);
   });
 
+  it('reads domains (short and long form) with their own overrides, dns at the top and per group, and all_addresses', () => {
+    const cfg = parse(
+      [
+        'dns:',
+        '  servers: ["127.0.0.1:5353", "[::1]:53", 192.0.2.53]',
+        '  timeout: 2s',
+        '  refresh: 10m',
+        'groups:',
+        '  - name: inbound',
+        '    starttls: required',
+        '    dns: { min_refresh: 1m, keep_last_good: 30m }',
+        '    domains:',
+        '      - Example.COM.',
+        '      - { domain: example.net, port: 2525, starttls: auto, expect: { min_size_bytes: 1000 } }',
+        '  - name: hosts',
+        '    targets: [{ target: mx.example.org, all_addresses: true }, mx2.example.org]',
+        '',
+      ].join('\n'),
+    );
+    expect(cfg.dns).toEqual({ servers: ['127.0.0.1:5353', '[::1]:53', '192.0.2.53:53'], timeout_seconds: 2, refresh_seconds: 600, min_refresh_seconds: 30, keep_last_good_seconds: 3600 });
+    const [inbound, hosts] = cfg.groups;
+    expect(inbound!.targets).toEqual([]);
+    expect(inbound!.dns).toEqual({ ...cfg.dns, min_refresh_seconds: 60, keep_last_good_seconds: 1800 });
+    expect(cfg.domains.map((d) => [d.domain, d.port, d.group, d.probe.starttls, d.expectations])).toEqual([
+      ['example.com', 25, 'inbound', 'required', {}],
+      ['example.net', 2525, 'inbound', 'auto', { min_size_bytes: 1000 }],
+    ]);
+    expect(cfg.domains[0]!.dns).toBe(inbound!.dns);
+    expect(hosts!.dns).toEqual(cfg.dns);
+    expect(hosts!.targets.map((t) => [t.name, t.all_addresses ?? false])).toEqual([
+      ['mx.example.org:25', true],
+      ['mx2.example.org:25', false],
+    ]);
+  });
+
   it('is deeply frozen', () => {
     const cfg = parse('groups:\n  - name: mx\n    expect: { required_extensions: [SIZE] }\n    targets: [mx.example]\n');
     const t = cfg.targets[0] as TargetConfig;

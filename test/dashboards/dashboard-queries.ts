@@ -25,6 +25,7 @@ export const DEFAULT_SUBSTITUTIONS: Readonly<Record<string, string>> = {
   instance: '.*',
   group: '.*',
   target: '.*',
+  domain: '.*',
   __rate_interval: '1m',
   __interval: '1m',
   __range: '1h',

@@ -103,17 +103,21 @@ describe.each(files.map((f) => [f.replace(/^.*[\\/]/, ''), f] as const))('dashbo
     }
   });
 
-  it('has the datasource, job, instance, group and target variables, each narrowed by the ones before', () => {
+  it('has the datasource, job and instance variables, then its own (group and target, or domain), each narrowed by the ones before', () => {
     const vars = d.templating?.list ?? [];
-    expect(vars.map((v) => v.name)).toEqual(['datasource', 'job', 'instance', 'group', 'target']);
     const byName = new Map(vars.map((v) => [String(v.name), v as Record<string, unknown>]));
     expect(byName.get('datasource')).toMatchObject({ type: 'datasource', query: 'prometheus' });
-    const narrowed = {
+    const narrowed: Record<string, string> = {
       job: 'label_values(smtp_probe_success, job)',
       instance: 'label_values(smtp_probe_success{job=~"$job"}, instance)',
-      group: 'label_values(smtp_probe_success{job=~"$job", instance=~"$instance"}, group)',
-      target: 'label_values(smtp_probe_success{job=~"$job", instance=~"$instance", group=~"$group"}, target)',
+      ...(d.uid === 'ehlo-domain'
+        ? { domain: 'label_values(smtp_domain_mx_hosts{job=~"$job", instance=~"$instance"}, domain)' }
+        : {
+            group: 'label_values(smtp_probe_success{job=~"$job", instance=~"$instance"}, group)',
+            target: 'label_values(smtp_probe_success{job=~"$job", instance=~"$instance", group=~"$group"}, target)',
+          }),
     };
+    expect(vars.map((v) => v.name)).toEqual(['datasource', ...Object.keys(narrowed)]);
     for (const [name, query] of Object.entries(narrowed)) {
       expect(byName.get(name), name).toMatchObject({ type: 'query', query, multi: true, includeAll: true, datasource: DS });
     }
@@ -153,9 +157,9 @@ describe.each(files.map((f) => [f.replace(/^.*[\\/]/, ''), f] as const))('dashbo
 });
 
 describe('dashboard queries', () => {
-  it('cover both dashboards, with panels, variables and annotations', () => {
+  it('cover every dashboard, with panels, variables and annotations', () => {
     const names = new Set(queries.map((q) => q.dashboard));
-    expect([...names].sort()).toEqual(['ehlo-fleet-overview', 'ehlo-target-detail']);
+    expect([...names].sort()).toEqual(['ehlo-domain', 'ehlo-fleet-overview', 'ehlo-target-detail']);
     for (const source of ['panel', 'variable', 'annotation'] as const) {
       expect(queries.some((q) => q.source === source), source).toBe(true);
     }
@@ -202,6 +206,21 @@ describe('dashboard queries', () => {
       'smtp_reply_code',
     ]) {
       expect(detail, `target detail uses ${m}`).toContain(m);
+    }
+    const domain = used('ehlo-domain');
+    for (const m of [
+      'smtp_domain_lookup_success',
+      'smtp_domain_mx_hosts',
+      'smtp_domain_addresses',
+      'smtp_domain_lookup_failures_total',
+      'smtp_target_info',
+      'smtp_probe_success',
+      'smtp_size_limit_bytes',
+      'smtp_starttls_advertised',
+      'smtp_tls_info',
+      'smtp_tls_cert_not_after_timestamp_seconds',
+    ]) {
+      expect(domain, `domain dashboard uses ${m}`).toContain(m);
     }
     expect(
       queries.some((q) => q.dashboard === 'ehlo-target-detail' && q.source === 'annotation' && /changes\(smtp_capabilities_last_change_timestamp_seconds/.test(q.expr)),

@@ -1,6 +1,7 @@
 // The probe engine against a real Postfix: SIZE, STARTTLS, the post-TLS set, and what it reads
 // when an operator changes the server.
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { runProbeCommand } from '../../src/cli/probe-command.js';
 import { probeTarget } from '../../src/probe/probe-target.js';
 import type { ProbeOptions } from '../../src/probe/probe-options.js';
 import { toProbeJson, type ProbeResultJson } from '../../src/probe/probe-result.js';
@@ -62,6 +63,30 @@ describeWithReal('probe against a real Postfix', postfixUnavailableReason(), () 
     expect(results.map((r) => r.tls?.version)).toEqual(['TLSv1.3', 'TLSv1.3', 'TLSv1.3']);
     const best = Math.min(...results.map((r) => r.timings_seconds.ehlo_tls ?? Infinity));
     expect(best).toBeLessThan(0.02);
+  });
+
+  // By hand as on-call would: the self-signed certificate is recorded, not a failure, unless asked.
+  it('ehlo-exporter probe succeeds on a self-signed Postfix by default and fails with --fail-on-verify-error', async () => {
+    const cli = async (...flags: string[]) => {
+      let out = '';
+      const code = await runProbeCommand([`127.0.0.1:${postfix.port}`, '--json', ...flags], {
+        probe: probeTarget,
+        defaultHeloName: () => 'probe.ehlo-exporter.test',
+        out: (t) => (out += t),
+        err: () => {},
+        nowSeconds: () => Date.now() / 1000,
+      });
+      return { code, json: JSON.parse(out) };
+    };
+    const byDefault = await cli();
+    expect(byDefault.code).toBe(0);
+    expect(byDefault.json).toMatchObject({ success: true, tls: { verified: false }, size: { limit_bytes: SIZE } });
+    const strict = await cli('--fail-on-verify-error');
+    expect(strict.code).toBe(1);
+    expect(strict.json.error).toMatchObject({ stage: 'tls_handshake', reason: 'tls_verify' });
+    expect(strict.json.size_before_tls).toMatchObject({ advertised: true, limit_bytes: SIZE });
+    expect(strict.json.size).toBeNull();
+    expect(strict.json.extensions).toBeNull();
   });
 
   // After `postfix reload` an smtpd started under the old settings can still take a connection or

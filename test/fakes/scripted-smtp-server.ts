@@ -272,18 +272,20 @@ export class ScriptedSmtpServer {
   readonly #server: net.Server;
   readonly #sockets = new Set<net.Socket>();
   #port = 0;
+  #host = '127.0.0.1';
 
   private constructor(options: ScriptedServerOptions) {
     this.options = options;
     this.#server = net.createServer((socket) => this.#accept(socket));
   }
 
-  /** Starts listening on 127.0.0.1 and an ephemeral port. */
-  static async start(options: ScriptedServerOptions = {}): Promise<ScriptedSmtpServer> {
+  /** Starts listening on 127.0.0.1 and an ephemeral port, or where `at` says (one MX host's addresses share a port). */
+  static async start(options: ScriptedServerOptions = {}, at: { host: string; port: number } = { host: '127.0.0.1', port: 0 }): Promise<ScriptedSmtpServer> {
     const server = new ScriptedSmtpServer(options);
+    server.#host = at.host;
     await new Promise<void>((resolve, reject) => {
       server.#server.once('error', reject);
-      server.#server.listen(0, '127.0.0.1', () => resolve());
+      server.#server.listen(at.port, at.host, () => resolve());
     });
     const address = server.#server.address() as net.AddressInfo;
     server.#port = address.port;
@@ -291,7 +293,7 @@ export class ScriptedSmtpServer {
   }
 
   get host(): string {
-    return '127.0.0.1';
+    return this.#host;
   }
 
   get port(): number {

@@ -4,7 +4,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { createExporterRegistry } from '../../src/metrics/exporter-registry.js';
+import type { DiscoveredFrom } from '../../src/config/types.js';
 import type { MetricsSource } from '../../src/metrics/exporter-status.js';
+import { emptyState } from '../../src/state/state-codec.js';
 import { ALL_METRICS } from '../../src/metrics/metric-definitions.js';
 import { GOLDEN_STATES, GOLDEN_STATUS, mx1, mx2 } from '../fixtures/metrics/states.js';
 import { expectPromtoolClean } from '../support/promtool.js';
@@ -12,11 +14,20 @@ import { parseExposition } from './parse-exposition.js';
 
 const GOLDEN = fileURLToPath(new URL('../fixtures/metrics/golden.prom', import.meta.url));
 
+/** A watched domain's change counts ride along with the targets' states (issue 10). */
+const domainState = { ...emptyState('example.net', 'inbound'), change_counts: { mx_added: 1, address_removed: 2 }, last_change_at: 1_767_225_600 };
+const mx2Discovery: DiscoveredFrom = { domain: 'example.net', mx_host: 'mx2.example.net', mx_preference: 10, family: 'ipv6', address: '2001:db8::25' };
+
 const source: MetricsSource = {
-  targets: () => GOLDEN_STATES,
+  targets: () => [...GOLDEN_STATES, domainState],
   expectations: (t) =>
     t === mx1.target ? { starttls: 'required', min_size_bytes: 10_000_000, required_extensions: ['CHUNKING'] } : undefined,
-  backoffSeconds: (t) => (t === mx2.target ? 120 : 0),
+  discovery: (t) => (t === mx2.target ? mx2Discovery : undefined),
+  backoffSeconds: (t) => (t === domainState.target ? undefined : t === mx2.target ? 120 : 0),
+  domains: () => [
+    { domain: 'example.net', lookupSuccess: false, mxHosts: 2, addresses: { ipv4: 3, ipv6: 1 }, nullMx: false, implicitMx: false, failures: { servfail: 2, timeout: 1 }, lastLookupAt: 1_767_225_660 },
+    { domain: 'no-mail.example', lookupSuccess: true, mxHosts: 0, addresses: { ipv4: 0, ipv6: 0 }, nullMx: true, implicitMx: false, failures: {}, lastLookupAt: 1_767_225_600 },
+  ],
   status: () => GOLDEN_STATUS,
 };
 

@@ -19,10 +19,11 @@ const contentOf = (files: { path: string; content: string }[], path: string): st
 describe('generated files', () => {
   const files = generatedFiles(DEFAULT_CONFIG);
 
-  it('cover the rules, their flap tests, the alert docs and both dashboards', () => {
+  it('cover the rules, their flap tests, the alert docs and the three dashboards', () => {
     expect(files.map((f) => f.path).sort()).toEqual([
       'config/prometheus/ehlo-exporter.flap.test.yml',
       'config/prometheus/ehlo-exporter.rules.yml',
+      'dashboards/ehlo-domain.json',
       'dashboards/ehlo-fleet-overview.json',
       'dashboards/ehlo-target-detail.json',
       'docs/alerts.md',

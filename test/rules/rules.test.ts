@@ -67,6 +67,13 @@ const REQUIRED_ALERTS = [
   'EhloExporterDown',
   'EhloExporterMemoryNearLimit',
   'EhloExporterEventLoopLag',
+  'SmtpDomainMxSetChanged',
+  'SmtpDomainNoWorkingMx',
+  'SmtpDomainLookupFailing',
+  'SmtpDomainSizeDrift',
+  'SmtpDomainStartTlsDrift',
+  'SmtpDomainExtensionDrift',
+  'SmtpIpv6FailingIpv4Works',
 ];
 
 /** GitHub's anchor for a heading made of one word: lower case. */
@@ -88,6 +95,8 @@ describe('alert rules, statically', () => {
     const names = `${ann.summary ?? ''} ${ann.description ?? ''}`;
     if (/by \(group, tls/.test(a.expr)) {
       expect(names).toContain('{{ $labels.group }}');
+    } else if (/by \(domain/.test(a.expr)) {
+      expect(names).toContain('{{ $labels.domain }}');
     } else if (a.group === 'ehlo-exporter.exporter') {
       expect(names).toContain('{{ $labels.instance }}');
     } else {

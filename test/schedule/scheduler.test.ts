@@ -2,8 +2,7 @@
 // every target of a group once per period at its stable offset, counted per group; targets a reload
 // removed are no longer probed. One real-time smoke test checks the same wiring on the real clock.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { GroupConfig } from '../../src/config/types.js';
-import { Scheduler } from '../../src/schedule/scheduler.js';
+import { Scheduler, type ScheduledGroup } from '../../src/schedule/scheduler.js';
 import { stableFraction } from '../../src/schedule/stable-offset.js';
 import { result, sleep, target } from './dispatcher-fixtures.js';
 
@@ -37,7 +36,7 @@ describe('Scheduler (fake clock)', () => {
   it('probes every target of a group once per period, each exactly at its own offset', async () => {
     const { scheduler, starts } = recordingScheduler();
     const schedule = '*/2 * * * * *';
-    const group: GroupConfig = { name: 'g', schedule, targets: ['a', 'b', 'c', 'd'].map((n) => ({ ...target(n), schedule })) };
+    const group: ScheduledGroup = { name: 'g', schedule, targets: ['a', 'b', 'c', 'd'].map((n) => ({ ...target(n), schedule })) };
     scheduler.apply([group]);
     await vi.advanceTimersByTimeAsync(10_000);
     await scheduler.stop(1_000);

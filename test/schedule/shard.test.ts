@@ -133,8 +133,8 @@ describe('shardSpecProblem', () => {
 
 describe('shardConfig', () => {
   const target = (name: string, group: string): TargetConfig => ({ name, host: name, port: 25, group, schedule: '* * * * *', probe: {} as TargetConfig['probe'], expectations: {} });
-  const groups: GroupConfig[] = ['a', 'b'].map((g) => ({ name: g, schedule: '* * * * *', targets: FLEET.slice(0, 300).map((n) => target(`${g}-${n}`, g)) }));
-  const config = { file: 'x.yml', groups, targets: groups.flatMap((g) => g.targets) } as unknown as ExporterConfig;
+  const groups: GroupConfig[] = ['a', 'b'].map((g) => ({ name: g, schedule: '* * * * *', targets: FLEET.slice(0, 300).map((n) => target(`${g}-${n}`, g)), domains: [] })) as unknown as GroupConfig[];
+  const config = { file: 'x.yml', groups, targets: groups.flatMap((g) => g.targets), domains: [] } as unknown as ExporterConfig;
 
   it('keeps every group and, across shards, every target exactly once', () => {
     const parts = [0, 1, 2].map((index) => shardConfig(config, { index, count: 3 }));

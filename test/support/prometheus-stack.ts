@@ -3,9 +3,11 @@
 // HTTP API client the tests need, and the copy of the shipped rules with test-sized `for:` durations.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
+import { startAlertWebhook, type AlertWebhook } from './alert-webhook.js';
+import { REPO_ROOT } from './exporter-process.js';
 import { freePort } from './free-port.js';
 import { waitFor } from './wait-for.js';
 
@@ -148,5 +150,32 @@ export async function startPrometheus(options: { dir: string; exporter: string; 
       get('/api/v1/query_range', [['query', expr], ['start', String(start)], ['end', String(end)], ['step', String(step)]]),
     labelValues: (label, selector, start, end) =>
       get(`/api/v1/label/${encodeURIComponent(label)}/values`, [['match[]', selector], ['start', String(start)], ['end', String(end)]]),
+  };
+}
+
+export interface AlertingStack {
+  webhook: AlertWebhook;
+  alertmanager: Daemon;
+  prometheus: Prometheus;
+  /** Prometheus, then Alertmanager, then the webhook. */
+  stop(): Promise<void>;
+}
+
+/** A webhook, Alertmanager routing to it, and Prometheus scraping `exporter` with the shipped rules (every `for:` set to `forSeconds`). */
+export async function startAlertingStack(options: { dir: string; exporter: string; forSeconds: number }): Promise<AlertingStack> {
+  const webhook = await startAlertWebhook();
+  const alertmanager = await startAlertmanager({ dir: join(options.dir, 'alertmanager'), webhookUrl: webhook.url });
+  const rulesFile = join(options.dir, 'ehlo-exporter.rules.yml');
+  await writeFile(rulesFile, rulesWithShortFor(await readFile(join(REPO_ROOT, 'config', 'prometheus', 'ehlo-exporter.rules.yml'), 'utf8'), options.forSeconds));
+  const prometheus = await startPrometheus({ dir: join(options.dir, 'prometheus'), exporter: options.exporter, rulesFile, alertmanager: new URL(alertmanager.url).host });
+  return {
+    webhook,
+    alertmanager,
+    prometheus,
+    async stop() {
+      await prometheus.stop();
+      await alertmanager.stop();
+      await webhook.close();
+    },
   };
 }

@@ -1,0 +1,48 @@
+// The few DNS questions discovery asks, behind a small interface so that callers (domains here,
+// MTA-STS/DANE later) never see node:dns, and one implementation over node:dns's Resolver, which
+// talks to the servers it is given (with ports: tests and split-horizon setups run their own).
+import { Resolver } from 'node:dns/promises';
+
+export interface AddressRecord {
+  address: string;
+  /** Seconds the answer may be cached. */
+  ttl: number;
+}
+
+export interface MxRecord {
+  /** Lower-case, without the trailing dot; "" for a null MX (RFC 7505 `0 .`). */
+  exchange: string;
+  priority: number;
+}
+
+export interface DnsLookup {
+  mx(name: string): Promise<MxRecord[]>;
+  a(name: string): Promise<AddressRecord[]>;
+  aaaa(name: string): Promise<AddressRecord[]>;
+  /** The CNAME target of `name` (rejects with ENODATA when `name` is not an alias). */
+  cname(name: string): Promise<string>;
+}
+
+export interface DnsLookupOptions {
+  /** "127.0.0.1:5353", "[::1]:53", "192.0.2.1"; empty: the system's resolvers. */
+  servers: readonly string[];
+  /** Per query attempt, in seconds. */
+  timeoutSeconds: number;
+  /** Attempts per query (c-ares retries on timeout only). */
+  tries?: number;
+}
+
+const DEFAULT_TRIES = 2;
+
+/** Throws on a malformed server address (node:dns names it). */
+export function createDnsLookup(options: DnsLookupOptions): DnsLookup {
+  const resolver = new Resolver({ timeout: Math.max(1, Math.round(options.timeoutSeconds * 1000)), tries: options.tries ?? DEFAULT_TRIES });
+  if (options.servers.length > 0) resolver.setServers([...options.servers]);
+  const name = (host: string) => host.toLowerCase().replace(/\.$/, '');
+  return {
+    mx: async (host) => (await resolver.resolveMx(host)).map((r) => ({ exchange: name(r.exchange), priority: r.priority })),
+    a: (host) => resolver.resolve4(host, { ttl: true }),
+    aaaa: (host) => resolver.resolve6(host, { ttl: true }),
+    cname: async (host) => name((await resolver.resolveCname(host))[0] ?? ''),
+  };
+}
