@@ -31,7 +31,12 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+# The build context has no .git, so `npm run build` records revision "unknown" in dist/build-info.json
+# (smtp_exporter_build_info); --build-arg REVISION=$(git rev-parse HEAD) --build-arg BRANCH=… replace it.
+ARG REVISION=unknown
+ARG BRANCH=unknown
 RUN npm run build \
+ && if [ "$REVISION" != unknown ]; then printf '{"revision":"%s","branch":"%s"}\n' "$REVISION" "$BRANCH" > dist/build-info.json; fi \
  && npm prune --omit=dev --no-audit --no-fund
 
 FROM ${NODE_IMAGE}

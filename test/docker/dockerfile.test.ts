@@ -2,13 +2,14 @@
 // paths it names exist in the build context, the entrypoint is what `npm run build` produces, the
 // HEALTHCHECK command works against a real HTTP server, and (slow) a production-only `npm ci` yields
 // node_modules where better-sqlite3 loads, no devDependency is present, and the built exporter starts.
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readBuildInfo } from '../../src/version/build-info.js';
 import { REPO_ROOT } from '../dashboards/dashboard-queries.js';
 import { IN_CI } from '../rules/external-tool.js';
 import { npmEnvForThisNode } from '../support/npm-for-this-node.js';
@@ -73,6 +74,17 @@ describe('Dockerfile, read without an engine', () => {
     expect(oci('base.name')).toBe('${NODE_IMAGE}');
     const args = all(finalStage, 'ARG').map((a) => a.args);
     expect(args).toEqual(expect.arrayContaining(['NODE_IMAGE', `VERSION=${pkg.version}`, 'REVISION=unknown']));
+  });
+
+  it('records the REVISION and BRANCH build arguments in dist/build-info.json, which smtp_exporter_build_info reads', () => {
+    expect(all(buildStage, 'ARG').map((a) => a.args)).toEqual(expect.arrayContaining(['REVISION=unknown', 'BRANCH=unknown']));
+    const build = all(buildStage, 'RUN').map((r) => r.args).find((r) => /\bnpm run build\b/.test(r)) ?? '';
+    const write = /if \[ "\$REVISION" != unknown \]; then (printf .*?) > dist\/build-info\.json; fi/.exec(build);
+    expect(write, build).not.toBeNull();
+    // The same printf the image runs, through a real shell, read back by the exporter's own reader.
+    const dist = mkdtempSync(join(tmpdir(), 'ehlo-build-info-'));
+    execFileSync('sh', ['-c', `${write![1]} > ${dist}/build-info.json`], { env: { REVISION: 'abc123', BRANCH: 'release-1' } });
+    expect(readBuildInfo(dist)).toEqual({ revision: 'abc123', branch: 'release-1' });
   });
 
   it('leaves npm, npx and corepack out of the runtime image, and starts without them', () => {
