@@ -2,6 +2,7 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { expositionChunks } from '../metrics/exposition.js';
+import { acceptsGzip, gzipStream } from './content-encoding.js';
 import { HttpError } from './errors.js';
 import { DEFAULT_MAX_CONCURRENT_SCRAPES, MAX_SCRAPES_PER_CLIENT, STALLED_CLIENT_MS } from './limits.js';
 import { ResponseSlots } from './response-slots.js';
@@ -24,7 +25,10 @@ export function registerOpsRoutes(app: FastifyInstance, deps: HttpDeps): void {
     // slot is held until the response is closed, since the body stays in memory while it streams.
     scrapes.acquire(request, reply);
     const chunks = await expositionChunks(deps.registry);
-    reply.type(deps.registry.contentType);
+    reply.type(deps.registry.contentType).header('vary', 'accept-encoding');
+    if (acceptsGzip(request.headers['accept-encoding'])) {
+      return reply.header('content-encoding', 'gzip').send(Readable.from(chunks).pipe(gzipStream()));
+    }
     return chunks.length === 1 ? reply.send(chunks[0]) : reply.send(Readable.from(chunks));
   });
 
