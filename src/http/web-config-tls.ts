@@ -5,6 +5,7 @@ import { dirname, resolve } from 'node:path';
 import tls from 'node:tls';
 import type { Node } from 'yaml';
 import { FileReadError, MAX_SMALL_FILE_BYTES, readBoundedFile } from '../config/bounded-file.js';
+import { caBundleProblem } from '../config/ca-bundle.js';
 import { childPath, type Entry, type NodeReader } from '../config/node-reader.js';
 
 /** Go's tls.ClientAuthType names, as the toolkit spells them. */
@@ -76,6 +77,12 @@ export function readTlsServerConfig(r: NodeReader, node: Node | null, path: stri
   const cert = pem(r, entries, path, 'cert', 'cert_file', at);
   const key = pem(r, entries, path, 'key', 'key_file', at);
   const clientCa = pem(r, entries, path, 'client_ca', 'client_ca_file', at) ?? null;
+  // An empty buffer means the file could not be read, which pem() has reported already.
+  const clientCaProblem = clientCa === null || clientCa.length === 0 ? null : caBundleProblem(clientCa.toString('utf8'));
+  if (clientCaProblem !== null) {
+    const entry = entries.get('client_ca_file') ?? entries.get('client_ca');
+    r.report(r.resolve(entry?.value ?? null) ?? at, childPath(path, entries.has('client_ca_file') ? 'client_ca_file' : 'client_ca'), `the client CA ${clientCaProblem}`);
+  }
   const hasCert = entries.has('cert') || entries.has('cert_file');
   const hasKey = entries.has('key') || entries.has('key_file');
   if (!hasCert) r.report(at, path, 'missing cert_file (or cert): TLS needs a certificate and its key');

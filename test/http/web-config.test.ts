@@ -132,6 +132,11 @@ describe('every mistake has its exact message', () => {
       lines: (f) => [`${f}:4: tls_server_config.client_auth_type: RequireAndVerifyClientCert needs client_ca_file (the CA that signs client certificates)`],
     },
     {
+      name: 'a client CA file that holds no certificate (a key)',
+      text: `${TLS}  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: tls/key.pem\n`,
+      lines: (f) => [`${f}:5: tls_server_config.client_ca_file: the client CA holds no PEM certificate ("-----BEGIN CERTIFICATE-----"); a CA file must hold at least one`],
+    },
+    {
       name: 'a client CA that nothing uses',
       text: `${TLS}  client_ca_file: tls/ca.pem\n`,
       lines: (f) => [`${f}:2: tls_server_config: client_ca_file is set but client_auth_type NoClientCert never verifies client certificates; use VerifyClientCertIfGiven or RequireAndVerifyClientCert`],
