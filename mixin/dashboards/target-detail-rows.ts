@@ -17,6 +17,23 @@ function yesNoStat(title: string, description: string, expr: string, zero: [stri
   };
 }
 
+/** A state timeline of per-keyword 0/1 series: red with `goneText` at 0, green with `presentText` at 1. */
+function presenceTimeline(title: string, description: string, size: { w: number; h: number }, expr: string, legend: string, goneText: string, presentText: string): PanelSpec {
+  return {
+    type: 'state-timeline',
+    title,
+    description,
+    ...size,
+    queries: [{ expr, legend }],
+    defaults: {
+      ...thresholdColors('red', 'green', 1),
+      mappings: [valueMap(goneText, 'red', presentText, 'green')],
+      custom: { fillOpacity: 80, lineWidth: 0 },
+    },
+    options: { rowHeight: 0.8 },
+  };
+}
+
 export function targetDetailRows(c: MixinConfig, { T }: Selectors): RowSpec[] {
   return [
     {
@@ -155,38 +172,24 @@ export function targetDetailRows(c: MixinConfig, { T }: Selectors): RowSpec[] {
             unit: 'bytes',
           },
         },
-        {
-          type: 'state-timeline',
-          title: 'Extension history',
-          description: 'Each EHLO extension over time: advertised, or advertised before and gone (lost).',
-          w: 24,
-          h: 10,
-          queries: [
-            { expr: `smtp_extension_advertised{${T}}`, legend: '{{extension}} (tls={{tls}})' },
-          ],
-          defaults: {
-            ...thresholdColors('red', 'green', 1),
-            mappings: [valueMap('lost', 'red', 'advertised', 'green')],
-            custom: { fillOpacity: 80, lineWidth: 0 },
-          },
-          options: { rowHeight: 0.8 },
-        },
-        {
-          type: 'state-timeline',
-          title: 'AUTH mechanisms',
-          description: 'SASL mechanisms offered with AUTH, in the plaintext EHLO (tls=false: passwords in clear unless TLS comes first) and inside TLS.',
-          w: 12,
-          h: 6,
-          queries: [
-            { expr: `smtp_auth_mechanism_advertised{${T}}`, legend: '{{mechanism}} (tls={{tls}})' },
-          ],
-          defaults: {
-            ...thresholdColors('red', 'green', 1),
-            mappings: [valueMap('gone', 'red', 'offered', 'green')],
-            custom: { fillOpacity: 80, lineWidth: 0 },
-          },
-          options: { rowHeight: 0.8 },
-        },
+        presenceTimeline(
+          'Extension history',
+          'Each EHLO extension over time: advertised, or advertised before and gone (lost).',
+          { w: 24, h: 10 },
+          `smtp_extension_advertised{${T}}`,
+          '{{extension}} (tls={{tls}})',
+          'lost',
+          'advertised',
+        ),
+        presenceTimeline(
+          'AUTH mechanisms',
+          'SASL mechanisms offered with AUTH, in the plaintext EHLO (tls=false: passwords in clear unless TLS comes first) and inside TLS.',
+          { w: 12, h: 6 },
+          `smtp_auth_mechanism_advertised{${T}}`,
+          '{{mechanism}} (tls={{tls}})',
+          'gone',
+          'offered',
+        ),
         {
           type: 'timeseries',
           title: 'Capability changes',
