@@ -12,7 +12,7 @@ const SRC = join(import.meta.dirname, '..', '..', 'src');
 const ALLOWED: Record<string, readonly string[]> = {
   smtp: [],
   probe: ['smtp'],
-  discovery: [],
+  discovery: ['smtp'],
   config: ['probe', 'smtp', 'discovery'],
   state: ['probe', 'smtp', 'config'],
   metrics: ['state', 'probe', 'smtp', 'config'],
