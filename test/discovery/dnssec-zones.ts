@@ -1,0 +1,33 @@
+// The DNSSEC test zones of the secure-dns and dane-lookup tests: one signed zone (with the cases
+// RFC 7672 §2.2 distinguishes), one unsigned, one bogus. TLSA data is fixed hex: these tests are
+// about DNS, not certificates (test/probe/probe-target-dane.test.ts matches real ones).
+import { randomBytes } from 'node:crypto';
+import type { TlsaRecord } from '../../src/smtp/types.js';
+import { tlsaLine, type DnssecZones } from '../support/dnssec-resolver.js';
+
+export const SIGNED = 'dane.test';
+export const UNSIGNED = 'plain.test';
+export const BOGUS = 'broken-sig.test';
+
+export const EE_RECORD: TlsaRecord = { usage: 3, selector: 1, matching_type: 1, data: 'ab'.repeat(32) };
+/** Ten 3 0 0 records of 300 bytes: with their RRSIG far more than a 1232-byte UDP answer holds (RFC 6891). */
+export const BIG_RRSET: TlsaRecord[] = Array.from({ length: 10 }, () => ({ usage: 3, selector: 0, matching_type: 0, data: randomBytes(300).toString('hex') }));
+
+export function signedRecords(tlsa: readonly TlsaRecord[] = [EE_RECORD]): string {
+  return [
+    'mx A 127.0.0.21',
+    'mx AAAA ::1',
+    ...tlsa.map((r) => tlsaLine('_25._tcp.mx', r)),
+    'notlsa A 127.0.0.22',
+    'alias CNAME mx',
+    'noaddr TXT "no address records"',
+    'big A 127.0.0.24',
+    ...BIG_RRSET.map((r) => tlsaLine('_25._tcp.big', r)),
+  ].join('\n');
+}
+
+export const ZONES: DnssecZones = {
+  signed: { [SIGNED]: signedRecords() },
+  unsigned: { [UNSIGNED]: ['mx A 127.0.0.23', tlsaLine('_25._tcp.mx', EE_RECORD)].join('\n') },
+  bogus: { [BOGUS]: ['mx A 127.0.0.25', tlsaLine('_25._tcp.mx', EE_RECORD)].join('\n') },
+};
