@@ -1,0 +1,75 @@
+// lookupDane (RFC 7672 §2.2) against unbound validating knot-signed zones: secure TLSA records,
+// a signed zone without them, an unsigned zone, a bogus one, lookup failures, and a rotation seen
+// as soon as the zone is reloaded.
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { lookupDane } from '../../src/discovery/dane-lookup.js';
+import { createSecureDnsClient, type SecureDnsClient } from '../../src/discovery/secure-dns.js';
+import type { TlsaRecord } from '../../src/smtp/types.js';
+import { dnssecUnavailableReason, startDnssecResolver, type DnssecResolver } from '../support/dnssec-resolver.js';
+import { describeWithReal } from '../support/require-real.js';
+import { BOGUS, EE_RECORD, SIGNED, signedRecords, UNSIGNED, ZONES } from './dnssec-zones.js';
+import { startSilentDns } from './zone-fixture.js';
+
+describeWithReal('lookupDane against unbound validating knot-signed zones', dnssecUnavailableReason(), () => {
+  let resolver: DnssecResolver;
+  let client: SecureDnsClient;
+  beforeAll(async () => {
+    resolver = await startDnssecResolver(ZONES);
+    client = createSecureDnsClient({ servers: [resolver.server], timeoutMs: 2000 });
+  }, 30_000);
+  afterAll(async () => resolver?.stop());
+
+  it('secure addresses and a secure TLSA RRset: the records, with their TTL', async () => {
+    expect(await lookupDane(client, `MX.${SIGNED}.`, 25)).toEqual({
+      status: 'secure',
+      name: `_25._tcp.mx.${SIGNED}`,
+      records: [EE_RECORD],
+      message: null,
+      ttl_seconds: 60,
+    });
+  });
+
+  it('a signed zone without TLSA records at that port: secure, no records (no DANE)', async () => {
+    expect(await lookupDane(client, `mx.${SIGNED}`, 465)).toMatchObject({ status: 'secure', name: `_465._tcp.mx.${SIGNED}`, records: [], message: null, ttl_seconds: 60 });
+    expect(await lookupDane(client, `notlsa.${SIGNED}`, 25)).toMatchObject({ status: 'secure', records: [] });
+  });
+
+  it('an unsigned zone: insecure, its TLSA records are not trusted', async () => {
+    const lookup = await lookupDane(client, `mx.${UNSIGNED}`, 25);
+    expect(lookup).toMatchObject({ status: 'insecure', records: [], ttl_seconds: null });
+    expect(lookup.message).toContain(`A mx.${UNSIGNED}`);
+  });
+
+  it('a zone whose signatures do not validate: bogus', async () => {
+    const lookup = await lookupDane(client, `mx.${BOGUS}`, 25);
+    expect(lookup).toMatchObject({ status: 'bogus', records: [] });
+    expect(lookup.message).toContain('DNSSEC validation failed');
+  });
+
+  it('an MX host without addresses: an error, not a verdict on DANE', async () => {
+    const lookup = await lookupDane(client, `noaddr.${SIGNED}`, 25);
+    expect(lookup).toMatchObject({ status: 'error', message: `noaddr.${SIGNED} has no A or AAAA records` });
+  });
+
+  it('a rotated TLSA record is seen at once after the zone is reloaded', async () => {
+    const rotated: TlsaRecord = { usage: 2, selector: 0, matching_type: 2, data: 'cd'.repeat(64) };
+    await resolver.setZone(SIGNED, signedRecords([rotated]));
+    try {
+      expect((await lookupDane(client, `mx.${SIGNED}`, 25)).records).toEqual([rotated]);
+    } finally {
+      await resolver.setZone(SIGNED, signedRecords());
+    }
+    expect((await lookupDane(client, `mx.${SIGNED}`, 25)).records).toEqual([EE_RECORD]);
+  });
+});
+
+it('a resolver that never answers: status error with the timeout, never a rejection', async () => {
+  const silent = await startSilentDns();
+  try {
+    const lookup = await lookupDane(createSecureDnsClient({ servers: [silent.server], timeoutMs: 200 }), 'mx.example.test', 25);
+    expect(lookup).toMatchObject({ status: 'error', name: '_25._tcp.mx.example.test', records: [], ttl_seconds: null });
+    expect(lookup.message).toContain('no answer');
+  } finally {
+    await silent.close();
+  }
+});
