@@ -76,7 +76,7 @@ function chainsTo(leaf: X509Certificate, anchor: X509Certificate, pool: readonly
   const visited = new Set<X509Certificate>([leaf]);
   const reaches = (cert: X509Certificate): boolean =>
     pool.some((issuer) => {
-      if (visited.has(issuer) || !issuer.checkIssued(cert) || !cert.verify(issuer.publicKey)) return false;
+      if (visited.has(issuer) || !cert.checkIssued(issuer) || !cert.verify(issuer.publicKey)) return false;
       if (issuer === anchor) return true;
       visited.add(issuer);
       return reaches(issuer);
