@@ -1,7 +1,7 @@
 // RFC 7672 §2.2: the TLSA records of one MX host, trusted only when DNSSEC vouches for them — and
 // for the host's own address records, since an insecure address makes DANE moot (§2.2.1).
 import type { TlsaRecord } from '../smtp/types.js';
-import { SecureDnsError, type SecureDnsAnswer, type SecureDnsClient } from './secure-dns.js';
+import type { SecureDnsAnswer, SecureDnsClient } from './secure-dns.js';
 
 export interface DaneLookup {
   /** 'secure': MX host addresses and the TLSA RRset (or its non-existence) validated;
@@ -9,7 +9,7 @@ export interface DaneLookup {
    *  'bogus': validation failed (the resolver SERVFAILs, a CD=1 retry answers);
    *  'error': the lookup itself failed (timeout, SERVFAIL without DNSSEC cause, refused). */
   status: 'secure' | 'insecure' | 'bogus' | 'error';
-  /** e.g. "_25._tcp.mx1.example.com" */
+  /** e.g. "_25._tcp.mx1.example.com"; for an MX host that is an alias, the TLSA name that answered (RFC 7672 §2.2.3). */
   name: string;
   /** Only when status is 'secure'; [] = signed zone without TLSA records (no DANE). */
   records: TlsaRecord[];
@@ -26,21 +26,27 @@ type Verdict = Pick<DaneLookup, 'status' | 'message'>;
 export async function lookupDane(client: SecureDnsClient, mxHost: string, port: number): Promise<DaneLookup> {
   const host = mxHost.toLowerCase().replace(/\.$/, '');
   const name = `_${port}._tcp.${host}`;
-  const result = (verdict: Verdict, records: TlsaRecord[] = [], ttl: number | null = null): DaneLookup => ({ ...verdict, name, records, ttl_seconds: ttl });
+  const result = (verdict: Verdict, at = name, records: TlsaRecord[] = [], ttl: number | null = null): DaneLookup => ({ ...verdict, name: at, records, ttl_seconds: ttl });
+  const tlsaAt = async (base: string): Promise<DaneLookup> => {
+    const at = `_${port}._tcp.${base}`;
+    const tlsa = await client.query(at, 'TLSA');
+    const verdict = judge(tlsa, `TLSA ${at}`);
+    if (verdict !== null) return result(verdict, at);
+    return result({ status: 'secure', message: null }, at, tlsa.records.map((r) => tlsaRecord(r.data)), tlsa.ttl);
+  };
   try {
     const [a, aaaa] = await Promise.all([client.query(host, 'A'), client.query(host, 'AAAA')]);
     const addresses = judge(a, `A ${host}`) ?? judge(aaaa, `AAAA ${host}`);
     if (addresses !== null) return result(addresses);
     if (a.records.length + aaaa.records.length === 0) return result({ status: 'error', message: `${host} has no A or AAAA records` });
-    // RFC 7672 §2.2.3 (an MX host that is an alias: TLSA at the alias target first) is not done:
-    // the TLSA records are looked up at the MX host name itself.
-    const tlsa = await client.query(name, 'TLSA');
-    const verdict = judge(tlsa, `TLSA ${name}`);
-    if (verdict !== null) return result(verdict);
-    return result({ status: 'secure', message: null }, tlsa.records.map((r) => tlsaRecord(r.data)), tlsa.ttl);
+    // RFC 7672 §2.2.3: for an MX host that is a (secure) alias, the TLSA base domain is first the
+    // name at the end of the CNAME chain; only a secure "no TLSA there" sends us on to the MX host name.
+    const target = a.cnames.at(-1) ?? aaaa.cnames.at(-1);
+    if (target === undefined) return await tlsaAt(host);
+    const atTarget = await tlsaAt(target);
+    return atTarget.status !== 'secure' || atTarget.records.length > 0 ? atTarget : await tlsaAt(host);
   } catch (err) {
-    const message = err instanceof SecureDnsError ? err.message : err instanceof Error ? err.message : String(err);
-    return result({ status: 'error', message });
+    return result({ status: 'error', message: err instanceof Error ? err.message : String(err) });
   }
 }
 

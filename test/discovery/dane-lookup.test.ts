@@ -46,6 +46,12 @@ describeWithReal('lookupDane against unbound validating knot-signed zones', dnss
     expect(lookup.message).toContain('DNSSEC validation failed');
   });
 
+  it('an MX host that is an alias: TLSA at the alias target first, then at the MX host name (RFC 7672 §2.2.3)', async () => {
+    expect(await lookupDane(client, `alias.${SIGNED}`, 25)).toMatchObject({ status: 'secure', name: `_25._tcp.mx.${SIGNED}`, records: [EE_RECORD] });
+    expect(await lookupDane(client, `alias2.${SIGNED}`, 25)).toMatchObject({ status: 'secure', name: `_25._tcp.alias2.${SIGNED}`, records: [EE_RECORD] });
+    expect(await lookupDane(client, `alias.${SIGNED}`, 587)).toMatchObject({ status: 'secure', name: `_587._tcp.alias.${SIGNED}`, records: [] });
+  });
+
   it('an MX host without addresses: an error, not a verdict on DANE', async () => {
     const lookup = await lookupDane(client, `noaddr.${SIGNED}`, 25);
     expect(lookup).toMatchObject({ status: 'error', message: `noaddr.${SIGNED} has no A or AAAA records` });

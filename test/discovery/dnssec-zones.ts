@@ -20,6 +20,8 @@ export function signedRecords(tlsa: readonly TlsaRecord[] = [EE_RECORD]): string
     ...tlsa.map((r) => tlsaLine('_25._tcp.mx', r)),
     'notlsa A 127.0.0.22',
     'alias CNAME mx',
+    'alias2 CNAME notlsa',
+    tlsaLine('_25._tcp.alias2', EE_RECORD),
     'noaddr TXT "no address records"',
     'big A 127.0.0.24',
     ...BIG_RRSET.map((r) => tlsaLine('_25._tcp.big', r)),
