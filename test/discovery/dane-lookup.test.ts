@@ -1,26 +1,20 @@
 // lookupDane (RFC 7672 §2.2) against unbound validating knot-signed zones: secure TLSA records,
 // a signed zone without them, an unsigned zone, a bogus one, lookup failures, and a rotation seen
 // as soon as the zone is reloaded.
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { lookupDane } from '../../src/discovery/dane-lookup.js';
-import { createSecureDnsClient, type SecureDnsClient } from '../../src/discovery/secure-dns.js';
+import { createSecureDnsClient } from '../../src/discovery/secure-dns.js';
 import type { TlsaRecord } from '../../src/smtp/types.js';
-import { dnssecUnavailableReason, startDnssecResolver, type DnssecResolver } from '../support/dnssec-resolver.js';
+import { dnssecUnavailableReason } from '../support/dnssec-resolver.js';
 import { describeWithReal } from '../support/require-real.js';
-import { BOGUS, EE_RECORD, SIGNED, signedRecords, UNSIGNED, ZONES } from './dnssec-zones.js';
+import { BOGUS, EE_RECORD, SIGNED, signedRecords, UNSIGNED, zonesResolver } from './dnssec-zones.js';
 import { startSilentDns } from './zone-fixture.js';
 
 describeWithReal('lookupDane against unbound validating knot-signed zones', dnssecUnavailableReason(), () => {
-  let resolver: DnssecResolver;
-  let client: SecureDnsClient;
-  beforeAll(async () => {
-    resolver = await startDnssecResolver(ZONES);
-    client = createSecureDnsClient({ servers: [resolver.server], timeoutMs: 2000 });
-  }, 30_000);
-  afterAll(async () => resolver?.stop());
+  const dns = zonesResolver();
 
   it('secure addresses and a secure TLSA RRset: the records, with their TTL', async () => {
-    expect(await lookupDane(client, `MX.${SIGNED}.`, 25)).toEqual({
+    expect(await lookupDane(dns.client, `MX.${SIGNED}.`, 25)).toEqual({
       status: 'secure',
       name: `_25._tcp.mx.${SIGNED}`,
       records: [EE_RECORD],
@@ -30,42 +24,42 @@ describeWithReal('lookupDane against unbound validating knot-signed zones', dnss
   });
 
   it('a signed zone without TLSA records at that port: secure, no records (no DANE)', async () => {
-    expect(await lookupDane(client, `mx.${SIGNED}`, 465)).toMatchObject({ status: 'secure', name: `_465._tcp.mx.${SIGNED}`, records: [], message: null, ttl_seconds: 60 });
-    expect(await lookupDane(client, `notlsa.${SIGNED}`, 25)).toMatchObject({ status: 'secure', records: [] });
+    expect(await lookupDane(dns.client, `mx.${SIGNED}`, 465)).toMatchObject({ status: 'secure', name: `_465._tcp.mx.${SIGNED}`, records: [], message: null, ttl_seconds: 60 });
+    expect(await lookupDane(dns.client, `notlsa.${SIGNED}`, 25)).toMatchObject({ status: 'secure', records: [] });
   });
 
   it('an unsigned zone: insecure, its TLSA records are not trusted', async () => {
-    const lookup = await lookupDane(client, `mx.${UNSIGNED}`, 25);
+    const lookup = await lookupDane(dns.client, `mx.${UNSIGNED}`, 25);
     expect(lookup).toMatchObject({ status: 'insecure', records: [], ttl_seconds: null });
     expect(lookup.message).toContain(`A mx.${UNSIGNED}`);
   });
 
   it('a zone whose signatures do not validate: bogus', async () => {
-    const lookup = await lookupDane(client, `mx.${BOGUS}`, 25);
+    const lookup = await lookupDane(dns.client, `mx.${BOGUS}`, 25);
     expect(lookup).toMatchObject({ status: 'bogus', records: [] });
     expect(lookup.message).toContain('DNSSEC validation failed');
   });
 
   it('an MX host that is an alias: TLSA at the alias target first, then at the MX host name (RFC 7672 §2.2.3)', async () => {
-    expect(await lookupDane(client, `alias.${SIGNED}`, 25)).toMatchObject({ status: 'secure', name: `_25._tcp.mx.${SIGNED}`, records: [EE_RECORD] });
-    expect(await lookupDane(client, `alias2.${SIGNED}`, 25)).toMatchObject({ status: 'secure', name: `_25._tcp.alias2.${SIGNED}`, records: [EE_RECORD] });
-    expect(await lookupDane(client, `alias.${SIGNED}`, 587)).toMatchObject({ status: 'secure', name: `_587._tcp.alias.${SIGNED}`, records: [] });
+    expect(await lookupDane(dns.client, `alias.${SIGNED}`, 25)).toMatchObject({ status: 'secure', name: `_25._tcp.mx.${SIGNED}`, records: [EE_RECORD] });
+    expect(await lookupDane(dns.client, `alias2.${SIGNED}`, 25)).toMatchObject({ status: 'secure', name: `_25._tcp.alias2.${SIGNED}`, records: [EE_RECORD] });
+    expect(await lookupDane(dns.client, `alias.${SIGNED}`, 587)).toMatchObject({ status: 'secure', name: `_587._tcp.alias.${SIGNED}`, records: [] });
   });
 
   it('an MX host without addresses: an error, not a verdict on DANE', async () => {
-    const lookup = await lookupDane(client, `noaddr.${SIGNED}`, 25);
+    const lookup = await lookupDane(dns.client, `noaddr.${SIGNED}`, 25);
     expect(lookup).toMatchObject({ status: 'error', message: `noaddr.${SIGNED} has no A or AAAA records` });
   });
 
   it('a rotated TLSA record is seen at once after the zone is reloaded', async () => {
     const rotated: TlsaRecord = { usage: 2, selector: 0, matching_type: 2, data: 'cd'.repeat(64) };
-    await resolver.setZone(SIGNED, signedRecords([rotated]));
+    await dns.resolver.setZone(SIGNED, signedRecords([rotated]));
     try {
-      expect((await lookupDane(client, `mx.${SIGNED}`, 25)).records).toEqual([rotated]);
+      expect((await lookupDane(dns.client, `mx.${SIGNED}`, 25)).records).toEqual([rotated]);
     } finally {
-      await resolver.setZone(SIGNED, signedRecords());
+      await dns.resolver.setZone(SIGNED, signedRecords());
     }
-    expect((await lookupDane(client, `mx.${SIGNED}`, 25)).records).toEqual([EE_RECORD]);
+    expect((await lookupDane(dns.client, `mx.${SIGNED}`, 25)).records).toEqual([EE_RECORD]);
   });
 });
 

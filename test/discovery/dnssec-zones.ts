@@ -2,8 +2,10 @@
 // RFC 7672 §2.2 distinguishes), one unsigned, one bogus. TLSA data is fixed hex: these tests are
 // about DNS, not certificates (test/probe/probe-target-dane.test.ts matches real ones).
 import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll } from 'vitest';
+import { createSecureDnsClient, type SecureDnsClient } from '../../src/discovery/secure-dns.js';
 import type { TlsaRecord } from '../../src/smtp/types.js';
-import { tlsaLine, type DnssecZones } from '../support/dnssec-resolver.js';
+import { startDnssecResolver, tlsaLine, type DnssecResolver, type DnssecZones } from '../support/dnssec-resolver.js';
 
 export const SIGNED = 'dane.test';
 export const UNSIGNED = 'plain.test';
@@ -33,3 +35,14 @@ export const ZONES: DnssecZones = {
   unsigned: { [UNSIGNED]: ['mx A 127.0.0.23', tlsaLine('_25._tcp.mx', EE_RECORD)].join('\n') },
   bogus: { [BOGUS]: ['mx A 127.0.0.25', tlsaLine('_25._tcp.mx', EE_RECORD)].join('\n') },
 };
+
+/** Serves ZONES for the enclosing describe block; the fields are set in its beforeAll. */
+export function zonesResolver(): { resolver: DnssecResolver; client: SecureDnsClient } {
+  const dns = {} as { resolver: DnssecResolver; client: SecureDnsClient };
+  beforeAll(async () => {
+    dns.resolver = await startDnssecResolver(ZONES);
+    dns.client = createSecureDnsClient({ servers: [dns.resolver.server], timeoutMs: 2000 });
+  }, 30_000);
+  afterAll(async () => dns.resolver?.stop());
+  return dns;
+}

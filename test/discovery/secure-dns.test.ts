@@ -3,61 +3,55 @@
 // and the bounds (a silent server, a server that answers with the wrong ID).
 import { createSocket } from 'node:dgram';
 import * as dnsPacket from 'dns-packet';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createSecureDnsClient, SecureDnsError, type SecureDnsClient } from '../../src/discovery/secure-dns.js';
-import { dnssecUnavailableReason, startDnssecResolver, type DnssecResolver } from '../support/dnssec-resolver.js';
+import { expect, it } from 'vitest';
+import { createSecureDnsClient, SecureDnsError } from '../../src/discovery/secure-dns.js';
+import { dnssecUnavailableReason } from '../support/dnssec-resolver.js';
 import { describeWithReal } from '../support/require-real.js';
-import { BIG_RRSET, BOGUS, SIGNED, UNSIGNED, ZONES } from './dnssec-zones.js';
+import { BIG_RRSET, BOGUS, SIGNED, UNSIGNED, zonesResolver } from './dnssec-zones.js';
 import { startSilentDns } from './zone-fixture.js';
 
 describeWithReal('secure-dns against unbound validating knot-signed zones', dnssecUnavailableReason(), () => {
-  let resolver: DnssecResolver;
-  let client: SecureDnsClient;
-  beforeAll(async () => {
-    resolver = await startDnssecResolver(ZONES);
-    client = createSecureDnsClient({ servers: [resolver.server], timeoutMs: 2000 });
-  }, 30_000);
-  afterAll(async () => resolver?.stop());
+  const dns = zonesResolver();
 
   it('a signed zone: the AD bit makes the answer secure', async () => {
-    const answer = await client.query(`mx.${SIGNED}`, 'A');
+    const answer = await dns.client.query(`mx.${SIGNED}`, 'A');
     expect(answer).toMatchObject({ rcode: 'NOERROR', status: 'secure', cnames: [], ttl: 60 });
     expect(answer.records.map((r) => r.data)).toEqual(['127.0.0.21']);
   });
 
   it('an unsigned zone: answers, but insecure', async () => {
-    const answer = await client.query(`mx.${UNSIGNED}`, 'A');
+    const answer = await dns.client.query(`mx.${UNSIGNED}`, 'A');
     expect(answer).toMatchObject({ rcode: 'NOERROR', status: 'insecure' });
     expect(answer.records.map((r) => r.data)).toEqual(['127.0.0.23']);
   });
 
   it('a zone that does not validate: SERVFAIL, and bogus because the CD=1 retry answers', async () => {
-    const answer = await client.query(`mx.${BOGUS}`, 'A');
+    const answer = await dns.client.query(`mx.${BOGUS}`, 'A');
     expect(answer).toMatchObject({ rcode: 'SERVFAIL', status: 'bogus', records: [] });
   });
 
   it('a name that does not exist in a signed zone: a secure NXDOMAIN with the negative TTL', async () => {
-    const answer = await client.query(`nothing-here.${SIGNED}`, 'TLSA');
+    const answer = await dns.client.query(`nothing-here.${SIGNED}`, 'TLSA');
     expect(answer).toEqual({ rcode: 'NXDOMAIN', status: 'secure', records: [], cnames: [], ttl: 60 });
   });
 
   it('NODATA in a signed zone: NOERROR, secure, no records', async () => {
-    const answer = await client.query(`_25._tcp.notlsa.${SIGNED}`, 'TLSA');
+    const answer = await dns.client.query(`_25._tcp.notlsa.${SIGNED}`, 'TLSA');
     expect(answer.status).toBe('secure');
     expect(['NOERROR', 'NXDOMAIN']).toContain(answer.rcode);
     expect(answer.records).toEqual([]);
-    const nodata = await client.query(`notlsa.${SIGNED}`, 'AAAA');
+    const nodata = await dns.client.query(`notlsa.${SIGNED}`, 'AAAA');
     expect(nodata).toMatchObject({ rcode: 'NOERROR', status: 'secure', records: [] });
   });
 
   it('follows the CNAME the resolver returns to the records asked for', async () => {
-    const answer = await client.query(`alias.${SIGNED}`, 'A');
+    const answer = await dns.client.query(`alias.${SIGNED}`, 'A');
     expect(answer).toMatchObject({ status: 'secure', cnames: [`mx.${SIGNED}`] });
     expect(answer.records).toEqual([{ name: `mx.${SIGNED}`, type: 'A', ttl: 60, data: '127.0.0.21' }]);
   });
 
   it('an RRset too large for UDP arrives whole over TCP', async () => {
-    const answer = await client.query(`_25._tcp.big.${SIGNED}`, 'TLSA');
+    const answer = await dns.client.query(`_25._tcp.big.${SIGNED}`, 'TLSA');
     expect(answer.status).toBe('secure');
     const data = answer.records.map((r) => (r.data as { certificate: Buffer }).certificate.toString('hex')).sort();
     expect(data).toEqual(BIG_RRSET.map((r) => r.data).sort());
@@ -68,7 +62,7 @@ describeWithReal('secure-dns against unbound validating knot-signed zones', dnss
   it('asks the next server when the first is silent', async () => {
     const silent = await startSilentDns();
     try {
-      const fallback = createSecureDnsClient({ servers: [silent.server, resolver.server], timeoutMs: 300 });
+      const fallback = createSecureDnsClient({ servers: [silent.server, dns.resolver.server], timeoutMs: 300 });
       expect((await fallback.query(`mx.${SIGNED}`, 'A')).status).toBe('secure');
     } finally {
       await silent.close();
