@@ -29,12 +29,21 @@ export function isUsable(record: TlsaRecord): boolean {
 export function matchDane(check: DaneCheck, chain: readonly X509Certificate[]): DaneFacts {
   const usable = check.records.filter(isUsable);
   const leaf = chain[0];
+  // Each certificate's DER and SPKI are digested once per call, however many records ask.
+  const digests = new Map<string, string>();
+  const data = (cert: X509Certificate, selector: number, matchingType: number): string => {
+    const key = `${chain.indexOf(cert)} ${selector} ${matchingType}`;
+    let value = digests.get(key);
+    if (value === undefined) digests.set(key, (value = associationData(cert, selector, matchingType)));
+    return value;
+  };
+  const associates = (record: TlsaRecord, cert: X509Certificate) => data(cert, record.selector, record.matching_type) === record.data.toLowerCase();
   const facts: DaneFacts = {
     usable_records: usable.length,
     matched: null,
     failure: null,
-    leaf_spki_sha256: leaf === undefined ? null : sha256(spkiOf(leaf)),
-    leaf_cert_sha256: leaf === undefined ? null : sha256(leaf.raw),
+    leaf_spki_sha256: leaf === undefined ? null : data(leaf, 1, 1),
+    leaf_cert_sha256: leaf === undefined ? null : data(leaf, 0, 1),
   };
   if (usable.length === 0) return { ...facts, failure: 'no_usable_records' };
   if (leaf === undefined) return { ...facts, failure: 'no_certificate' };
@@ -63,10 +72,6 @@ export function associationData(cert: X509Certificate, selector: number, matchin
   return digest === undefined ? selected.toString('hex') : createHash(digest.algorithm).update(selected).digest('hex');
 }
 
-function associates(record: TlsaRecord, cert: X509Certificate): boolean {
-  return associationData(cert, record.selector, record.matching_type) === record.data.toLowerCase();
-}
-
 /**
  * A path by signatures from `leaf` up to `anchor` through the presented certificates, in any order
  * (servers send extra or misordered intermediates). A depth-first search that visits each
@@ -92,8 +97,4 @@ function namesOneOf(leaf: X509Certificate, names: readonly string[]): boolean {
 
 function spkiOf(cert: X509Certificate): Buffer {
   return cert.publicKey.export({ type: 'spki', format: 'der' });
-}
-
-function sha256(data: Buffer): string {
-  return createHash('sha256').update(data).digest('hex');
 }
