@@ -7,7 +7,7 @@ import { createSecureDnsClient } from '../../src/discovery/secure-dns.js';
 import type { TlsaRecord } from '../../src/smtp/types.js';
 import { dnssecUnavailableReason } from '../support/dnssec-resolver.js';
 import { describeWithReal } from '../support/require-real.js';
-import { BOGUS, EE_RECORD, SIGNED, signedRecords, UNSIGNED, zonesResolver } from './dnssec-zones.js';
+import { BOGUS, BROKEN, CACHED_TTL, EE_RECORD, SIGNED, signedRecords, UNSIGNED, zonesResolver } from './dnssec-zones.js';
 import { startSilentDns } from './zone-fixture.js';
 
 describeWithReal('lookupDane against unbound validating knot-signed zones', dnssecUnavailableReason(), () => {
@@ -19,12 +19,12 @@ describeWithReal('lookupDane against unbound validating knot-signed zones', dnss
       name: `_25._tcp.mx.${SIGNED}`,
       records: [EE_RECORD],
       message: null,
-      ttl_seconds: 60,
+      ttl_seconds: CACHED_TTL,
     });
   });
 
   it('a signed zone without TLSA records at that port: secure, no records (no DANE)', async () => {
-    expect(await lookupDane(dns.client, `mx.${SIGNED}`, 465)).toMatchObject({ status: 'secure', name: `_465._tcp.mx.${SIGNED}`, records: [], message: null, ttl_seconds: 60 });
+    expect(await lookupDane(dns.client, `mx.${SIGNED}`, 465)).toMatchObject({ status: 'secure', name: `_465._tcp.mx.${SIGNED}`, records: [], message: null, ttl_seconds: CACHED_TTL });
     expect(await lookupDane(dns.client, `notlsa.${SIGNED}`, 25)).toMatchObject({ status: 'secure', records: [] });
   });
 
@@ -44,6 +44,10 @@ describeWithReal('lookupDane against unbound validating knot-signed zones', dnss
     expect(await lookupDane(dns.client, `alias.${SIGNED}`, 25)).toMatchObject({ status: 'secure', name: `_25._tcp.mx.${SIGNED}`, records: [EE_RECORD] });
     expect(await lookupDane(dns.client, `alias2.${SIGNED}`, 25)).toMatchObject({ status: 'secure', name: `_25._tcp.alias2.${SIGNED}`, records: [EE_RECORD] });
     expect(await lookupDane(dns.client, `alias.${SIGNED}`, 587)).toMatchObject({ status: 'secure', name: `_587._tcp.alias.${SIGNED}`, records: [] });
+  });
+
+  it('a zone that fails for reasons other than DNSSEC: error, not bogus', async () => {
+    expect(await lookupDane(dns.client, `mx.${BROKEN}`, 25)).toMatchObject({ status: 'error', message: `A mx.${BROKEN}: the resolver answered SERVFAIL` });
   });
 
   it('an MX host without addresses: an error, not a verdict on DANE', async () => {

@@ -7,7 +7,7 @@ import { expect, it } from 'vitest';
 import { createSecureDnsClient, SecureDnsError } from '../../src/discovery/secure-dns.js';
 import { dnssecUnavailableReason } from '../support/dnssec-resolver.js';
 import { describeWithReal } from '../support/require-real.js';
-import { BIG_RRSET, BOGUS, SIGNED, UNSIGNED, zonesResolver } from './dnssec-zones.js';
+import { BIG_RRSET, BOGUS, BROKEN, CACHED_TTL, SIGNED, UNSIGNED, zonesResolver } from './dnssec-zones.js';
 import { startSilentDns } from './zone-fixture.js';
 
 describeWithReal('secure-dns against unbound validating knot-signed zones', dnssecUnavailableReason(), () => {
@@ -15,7 +15,7 @@ describeWithReal('secure-dns against unbound validating knot-signed zones', dnss
 
   it('a signed zone: the AD bit makes the answer secure', async () => {
     const answer = await dns.client.query(`mx.${SIGNED}`, 'A');
-    expect(answer).toMatchObject({ rcode: 'NOERROR', status: 'secure', cnames: [], ttl: 60 });
+    expect(answer).toMatchObject({ rcode: 'NOERROR', status: 'secure', cnames: [], ttl: CACHED_TTL });
     expect(answer.records.map((r) => r.data)).toEqual(['127.0.0.21']);
   });
 
@@ -30,9 +30,19 @@ describeWithReal('secure-dns against unbound validating knot-signed zones', dnss
     expect(answer).toMatchObject({ rcode: 'SERVFAIL', status: 'bogus', records: [] });
   });
 
+  it('a SERVFAIL that checking disabled does not cure is not bogus: rcode SERVFAIL, insecure', async () => {
+    expect(await dns.client.query(`mx.${BROKEN}`, 'A')).toMatchObject({ rcode: 'SERVFAIL', status: 'insecure', records: [] });
+  });
+
+  it('the resolver over IPv6 ([::1]:port), UDP and TCP', async () => {
+    const v6 = createSecureDnsClient({ servers: [dns.resolver.server6], timeoutMs: 2000 });
+    expect(await v6.query(`mx.${SIGNED}`, 'AAAA')).toMatchObject({ status: 'secure', records: [{ data: '::1' }] });
+    expect((await v6.query(`_25._tcp.big.${SIGNED}`, 'TLSA')).records).toHaveLength(BIG_RRSET.length);
+  });
+
   it('a name that does not exist in a signed zone: a secure NXDOMAIN with the negative TTL', async () => {
     const answer = await dns.client.query(`nothing-here.${SIGNED}`, 'TLSA');
-    expect(answer).toEqual({ rcode: 'NXDOMAIN', status: 'secure', records: [], cnames: [], ttl: 60 });
+    expect(answer).toEqual({ rcode: 'NXDOMAIN', status: 'secure', records: [], cnames: [], ttl: CACHED_TTL });
   });
 
   it('NODATA in a signed zone: NOERROR, secure, no records', async () => {
@@ -47,7 +57,7 @@ describeWithReal('secure-dns against unbound validating knot-signed zones', dnss
   it('follows the CNAME the resolver returns to the records asked for', async () => {
     const answer = await dns.client.query(`alias.${SIGNED}`, 'A');
     expect(answer).toMatchObject({ status: 'secure', cnames: [`mx.${SIGNED}`] });
-    expect(answer.records).toEqual([{ name: `mx.${SIGNED}`, type: 'A', ttl: 60, data: '127.0.0.21' }]);
+    expect(answer.records).toEqual([{ name: `mx.${SIGNED}`, type: 'A', ttl: CACHED_TTL, data: '127.0.0.21' }]);
   });
 
   it('an RRset too large for UDP arrives whole over TCP', async () => {

@@ -27,11 +27,15 @@ export interface DnssecZones {
   unsigned?: Record<string, string>;
   /** Signed by knot, but unbound's trust anchor is a key the zone does not have: every answer is bogus (SERVFAIL; CD=1 answers). */
   bogus?: Record<string, string>;
+  /** Zones knot cannot load: SERVFAIL with and without CD=1, a failure that is not DNSSEC's. */
+  broken?: readonly string[];
 }
 
 export interface DnssecResolver {
   /** The validating resolver, "127.0.0.1:PORT": for dns.servers / --dns-server. */
   server: string;
+  /** The same resolver over IPv6, "[::1]:PORT". */
+  server6: string;
   /** The authoritative server behind it. */
   knot: KnotServer;
   /** Replace a zone's records (zone-file body, as knot-server.ts's setZone), re-sign, and flush unbound's cache for it. */
@@ -49,14 +53,15 @@ export function dnssecUnavailableReason(): string | null {
 export async function startDnssecResolver(zones: DnssecZones): Promise<DnssecResolver> {
   const signed = { ...zones.signed, ...zones.bogus };
   const all = { ...signed, ...zones.unsigned };
-  const knot = await startKnot(all, [], Object.keys(signed));
+  const broken = zones.broken ?? [];
+  const knot = await startKnot(all, broken, Object.keys(signed));
   try {
     const anchors: string[] = [];
     for (const zone of Object.keys(signed)) {
       const ksk = await kskOf(knot.port, zone);
       anchors.push(`${zone}. DNSKEY ${Object.hasOwn(zones.bogus ?? {}, zone) ? wrongKey(ksk) : ksk}`);
     }
-    return await startUnbound(knot, Object.keys(all), anchors);
+    return await startUnbound(knot, [...Object.keys(all), ...broken], anchors);
   } catch (err) {
     await knot.stop();
     throw err;
@@ -88,6 +93,7 @@ async function startUnbound(knot: KnotServer, zones: readonly string[], anchors:
     [
       'server:',
       `  interface: 127.0.0.1@${port}`,
+      `  interface: ::1@${port}`,
       `  port: ${port}`,
       '  do-daemonize: no',
       '  username: ""',
@@ -98,7 +104,7 @@ async function startUnbound(knot: KnotServer, zones: readonly string[], anchors:
       '  logfile: ""',
       '  verbosity: 0',
       '  num-threads: 1',
-      '  do-ip6: no',
+      '  do-ip6: yes',
       // The authoritative server is on loopback, which unbound refuses to ask by default.
       '  do-not-query-localhost: no',
       // "test." is a special-use name (RFC 6761) that unbound answers itself unless told not to.
@@ -134,6 +140,7 @@ async function startUnbound(knot: KnotServer, zones: readonly string[], anchors:
   }
   return {
     server: `127.0.0.1:${port}`,
+    server6: `[::1]:${port}`,
     knot,
     async setZone(zone, records) {
       await knot.setZone(zone, records);
