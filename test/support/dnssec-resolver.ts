@@ -133,10 +133,10 @@ async function startUnbound(knot: KnotServer, zones: readonly string[], anchors:
     await knot.stop();
   };
   try {
-    await waitFor(`unbound on port ${port} (stderr: ${stderr})`, async () => (child.exitCode === null ? await control('status').then(() => true, () => undefined) : undefined), 10_000);
+    await waitFor(`unbound on port ${port}`, async () => (child.exitCode === null ? await control('status').then(() => true, () => undefined) : undefined), 10_000);
   } catch (err) {
     await stop();
-    throw err;
+    throw new Error(`${(err as Error).message}; unbound's stderr: ${stderr}`);
   }
   return {
     server: `127.0.0.1:${port}`,
