@@ -98,6 +98,11 @@ describeWithReal('MTA-STS against Knot DNS and an HTTPS policy server on loopbac
       expect(await failureOf({ ca: null })).toEqual({ reason: 'tls', message: expect.stringMatching(/certificate/i) });
     });
 
+    it('a configured CA that does not parse: node:tls ignores it, so nothing is trusted beyond the roots (and nothing throws)', async () => {
+      const broken = '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n';
+      expect(await failureOf({ ca: broken })).toEqual({ reason: 'tls', message: expect.stringContaining('UNABLE_TO_VERIFY_LEAF_SIGNATURE') });
+    });
+
     it('a certificate for another name', async () => {
       server.setCertificate(ca.issue({ commonName: `www.${ZONE}` }));
       expect(await failureOf()).toEqual({ reason: 'tls', message: expect.stringContaining(`mta-sts.${ZONE}`) });
@@ -138,7 +143,7 @@ describeWithReal('MTA-STS against Knot DNS and an HTTPS policy server on loopbac
     it('a policy host without addresses, and nobody listening', async () => {
       const noAddress = await refreshMtaSts(`nohost.${ZONE}`, null, deps());
       expect(noAddress.fetch_error).toEqual({ reason: 'dns', message: expect.stringContaining(`https://mta-sts.nohost.${ZONE}/`) });
-      await knot.setZone(ZONE, records('127.0.0.1', 'id1').replace(/^mta-sts A .*$/m, 'mta-sts A 127.0.0.2'));
+      await knot.setZone(ZONE, records('127.0.0.1', 'id1').replace(/^mta-sts A .*$/m, 'mta-sts A 127.255.255.254'));
       expect((await failureOf()).reason).toBe('connect');
     });
   });
