@@ -27,7 +27,12 @@ export interface TagListRecord {
 
 const WSP = /^[ \t]+|[ \t]+$/g;
 
-/** The first field, e.g. "v=STSv1": a record is a candidate when its text up to the first ";" is the version. */
+/**
+ * A record is a candidate when its text up to the first ";" is the version ("v=STSv1", trailing WSP
+ * allowed). RFC 8461 says records not beginning with "v=STSv1;" are discarded, yet its own
+ * field-delim allows WSP before the ";" (erratum 6285): we follow the grammar, so "v=STSv1 ; id=1"
+ * counts, and "v=STSv1" alone is reported as invalid rather than silently discarded.
+ */
 function hasVersion(text: string, version: string): boolean {
   return text.split(';', 1)[0]!.replace(/[ \t]+$/, '') === version;
 }
