@@ -29,7 +29,8 @@ const PACKAGE_OWNERS: Record<string, readonly string[]> = {
   fastify: ['http'],
   'node-cron': ['schedule', 'config'],
   'better-sqlite3': ['state'],
-  'node:tls': ['smtp', 'http'],
+  // discovery: the MTA-STS policy fetch (node:https) trusts Node's roots plus the configured CA.
+  'node:tls': ['smtp', 'http', 'discovery'],
 };
 
 function files(dir: string): string[] {
