@@ -1,20 +1,34 @@
-// One target's series rendered straight to text lines, family by family, then packed into one
-// UTF-8 buffer with the byte offset of each family. A scrape copies byte ranges out of these
-// buffers instead of joining tens of MB of strings: off the V8 heap, nothing for the garbage
-// collector to trace, and no UTF-8 encoding of the whole exposition on every scrape.
+// The one writer of sample lines: addTargetSeries, addDomainSeries and the other families written
+// from our own state add series here, family by family, and the writer either packs them into a
+// cached Fragment (one target's text for /metrics, see target-fragments.ts) or writes them out
+// as an exposition with HELP and TYPE (the fresh families of a scrape, and /probe's one target).
 import type { MetricDefinition } from './metric-definitions.js';
-import { escapeLabelValue, formatValue, layoutOf, type Layout, type SeriesSink, type SharedLabels } from './series-buffer.js';
+import { escapeLabelValue, familyHeader, formatValue, layoutOf, type Layout, type SharedLabels } from './text-format.js';
 
-/** Families and their layouts, computed once per family list (not once per target). */
-export class FragmentPlan {
+/** What addTargetSeries and the other series functions write to. */
+export interface SeriesSink {
+  /**
+   * `shared` for per-target metrics (labels starting with target, group), null otherwise;
+   * `labels`: the remaining label values in the table's order.
+   */
+  add(def: MetricDefinition, shared: SharedLabels | null, value: number, ...labels: string[]): void;
+}
+
+/** Where an exposition is written: a ByteSink for /metrics, an array of strings for /probe. */
+export interface TextSink {
+  writeString(text: string): void;
+}
+
+/** Families and their layouts, computed once per family list (not once per target or scrape). */
+export class FamilyPlan {
   readonly index = new Map<string, number>();
   readonly layouts: readonly Layout[];
-  readonly opens: readonly string[];
+  readonly headers: readonly string[];
 
   constructor(readonly families: readonly MetricDefinition[]) {
     families.forEach((d, i) => this.index.set(d.name, i));
     this.layouts = families.map(layoutOf);
-    this.opens = families.map((d, i) => (this.layouts[i]!.shared || this.layouts[i]!.names.length > 0 ? `${d.name}{` : d.name));
+    this.headers = families.map(familyHeader);
   }
 }
 
@@ -28,29 +42,46 @@ export interface Fragment {
 /** Room left after a fragment's text so the next render of the same target (timings a digit longer) fits. */
 const SLACK_BYTES = 128;
 
-export class FragmentWriter implements SeriesSink {
+export class SeriesWriter implements SeriesSink {
   private readonly text: string[];
 
-  constructor(private readonly plan: FragmentPlan) {
+  constructor(private readonly plan: FamilyPlan) {
     this.text = plan.families.map(() => '');
   }
 
-  /** The same contract as SeriesBuffer.add: the table's labels, in order, after the shared ones. */
   add(def: MetricDefinition, shared: SharedLabels | null, value: number, ...labels: string[]): void {
     const i = this.plan.index.get(def.name);
-    if (i === undefined) throw new Error(`metric ${def.name} is not part of this buffer`);
+    if (i === undefined) throw new Error(`metric ${def.name} is not part of this writer`);
     const layout = this.plan.layouts[i]!;
     if (layout.shared !== (shared !== null)) throw new Error(`metric ${def.name}: shared labels mismatch`);
     const n = layout.names.length;
     if (labels.length !== n) throw new Error(`metric ${def.name} takes labels ${layout.names.join(', ')}`);
-    let line = this.plan.opens[i]!;
+    let line = layout.open;
     if (shared !== null) line += shared.text;
     for (let k = 0; k < n; k++) line += layout.before[k]! + escapeLabelValue(labels[k]!);
     this.text[i] += `${line}${layout.close}${formatValue(value)}\n`;
   }
 
   /**
-   * The rendered text as a fragment: written over `reuse` (its bytes and offsets, in place) when
+   * The families as exposition text, in the plan's order: HELP, TYPE, then the sample lines, a
+   * blank line between families (prom-client's layout). `skipEmpty` leaves out families without
+   * samples (/probe); /metrics keeps them, so a family's HELP is there before its first series.
+   * Returns whether anything was written.
+   */
+  writeExposition(out: TextSink, skipEmpty = false): boolean {
+    let first = true;
+    for (let i = 0; i < this.text.length; i++) {
+      if (skipEmpty && this.text[i] === '') continue;
+      if (!first) out.writeString('\n');
+      first = false;
+      out.writeString(this.plan.headers[i]!);
+      out.writeString(this.text[i]!);
+    }
+    return !first;
+  }
+
+  /**
+   * The sample lines as a fragment: written over `reuse` (its bytes and offsets, in place) when
    * it fits there, else into a new one. Reusing a target's buffer probe after probe keeps the
    * external memory and the objects around it from being garbage once per probe.
    */
