@@ -2,6 +2,12 @@
 // from our own state add series here, family by family, and the writer either packs them into a
 // cached Fragment (one target's text for /metrics, see target-fragments.ts) or writes them out
 // as an exposition with HELP and TYPE (the fresh families of a scrape, and /probe's one target).
+//
+// A fragment is stored compactly: a line's metric name and `target="…",group="…"` are ~75 of its
+// ~95 bytes and the same on every line of a family or target, so a fragment holds the target's
+// labels once and each line from its own labels on (`,phase="connect"} 0.001`); the scrape puts
+// the line back together as it copies it (ByteSink.writeLines). 10,000 targets like mx1: 4.2 KB
+// of text per target kept outside the heap before, 1.4 KB now (with the room left for the next render).
 import type { MetricDefinition } from './metric-definitions.js';
 import { escapeLabelValue, familyHeader, formatValue, layoutOf, type Layout, type SharedLabels } from './text-format.js';
 
@@ -24,16 +30,22 @@ export class FamilyPlan {
   readonly index = new Map<string, number>();
   readonly layouts: readonly Layout[];
   readonly headers: readonly string[];
+  /** Each family's `name{`, UTF-8 encoded, put back before a fragment's lines. */
+  readonly opens: readonly Buffer[];
 
   constructor(readonly families: readonly MetricDefinition[]) {
     families.forEach((d, i) => this.index.set(d.name, i));
     this.layouts = families.map(layoutOf);
     this.headers = families.map(familyHeader);
+    this.opens = this.layouts.map((l) => Buffer.from(l.open));
   }
 }
 
 export interface Fragment {
-  /** Every family's sample lines, one after the other, then unused room. */
+  /**
+   * The target's shared label text (bytes[0, offsets[0])), then every family's lines without their
+   * name and shared labels, one after the other, then unused room.
+   */
   readonly bytes: Buffer;
   /** Family i is bytes[offsets[i], offsets[i + 1]). */
   readonly offsets: Uint32Array;
@@ -45,7 +57,14 @@ const SLACK_BYTES = 128;
 export class SeriesWriter implements SeriesSink {
   private readonly text: string[];
 
-  constructor(private readonly plan: FamilyPlan) {
+  /**
+   * With `target`, the writer holds one target's series, every family per-target, and stores lines
+   * from their own labels on, for finish(); without, whole lines, for writeExposition().
+   */
+  constructor(
+    private readonly plan: FamilyPlan,
+    private readonly target: SharedLabels | null = null,
+  ) {
     this.text = plan.families.map(() => '');
   }
 
@@ -56,8 +75,10 @@ export class SeriesWriter implements SeriesSink {
     if (layout.shared !== (shared !== null)) throw new Error(`metric ${def.name}: shared labels mismatch`);
     const n = layout.names.length;
     if (labels.length !== n) throw new Error(`metric ${def.name} takes labels ${layout.names.join(', ')}`);
-    let line = layout.open;
-    if (shared !== null) line += shared.text;
+    let line: string;
+    if (this.target === null) line = shared === null ? layout.open : layout.open + shared.text;
+    else if (shared?.text === this.target.text) line = '';
+    else throw new Error(`metric ${def.name}: a series of another target in ${this.target.text}'s fragment`);
     for (let k = 0; k < n; k++) line += layout.before[k]! + escapeLabelValue(labels[k]!);
     this.text[i] += `${line}${layout.close}${formatValue(value)}\n`;
   }
@@ -69,6 +90,7 @@ export class SeriesWriter implements SeriesSink {
    * Returns whether anything was written.
    */
   writeExposition(out: TextSink, skipEmpty = false): boolean {
+    if (this.target !== null) throw new Error('a one-target fragment writer holds lines without their names; use finish()');
     let first = true;
     for (let i = 0; i < this.text.length; i++) {
       if (skipEmpty && this.text[i] === '') continue;
@@ -86,13 +108,15 @@ export class SeriesWriter implements SeriesSink {
    * external memory and the objects around it from being garbage once per probe.
    */
   finish(reuse?: Fragment): Fragment {
+    if (this.target === null) throw new Error('only a one-target writer makes a fragment');
     const count = this.text.length;
-    let total = 0;
+    const labels = this.target.text;
+    let total = Buffer.byteLength(labels);
     for (let i = 0; i < count; i++) total += Buffer.byteLength(this.text[i]!);
     // Not from the shared pool: a cached fragment must not pin an 8 KB pool slab.
     const fits = reuse !== undefined && reuse.bytes.length >= total && reuse.offsets.length === count + 1;
     const fragment = fits ? reuse : { bytes: Buffer.allocUnsafeSlow(total + SLACK_BYTES), offsets: new Uint32Array(count + 1) };
-    let at = 0;
+    let at = fragment.bytes.write(labels, 0, 'utf8');
     for (let i = 0; i < count; i++) {
       fragment.offsets[i] = at;
       at += fragment.bytes.write(this.text[i]!, at, 'utf8');

@@ -38,9 +38,9 @@ export class TargetFragmentCache {
   get(state: TargetState, expectations: Expectations | undefined, discovery?: DiscoveredFrom): TargetFragments {
     const held = this.byTarget.get(state.target);
     if (held !== undefined && held.state === state && held.expectations === expectations && held.discovery === discovery) return held;
-    const writer = new SeriesWriter(CACHED_PLAN);
-    addTargetSeries(writer, state, { expectations: evaluatedExpectations(state, expectations), discovery });
     const shared = held !== undefined && held.state.group === state.group ? held.shared : sharedLabels({ target: state.target, group: state.group });
+    const writer = new SeriesWriter(CACHED_PLAN, shared);
+    addTargetSeries(writer, state, { expectations: evaluatedExpectations(state, expectations), discovery });
     const fresh: TargetFragments = { state, expectations, discovery, shared, fragment: writer.finish(held?.fragment) };
     this.byTarget.set(state.target, fresh);
     return fresh;

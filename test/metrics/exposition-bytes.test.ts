@@ -66,25 +66,29 @@ describe('SeriesWriter', () => {
   const plan = new FamilyPlan([TARGET_METRICS.probeSuccess, TARGET_METRICS.probeDuration]);
   const labels = sharedLabels({ target: 't:25', group: 'g' });
   const render = (duration: number, reuse?: Fragment) => {
-    const w = new SeriesWriter(plan);
+    const w = new SeriesWriter(plan, labels);
     w.add(TARGET_METRICS.probeSuccess, labels, 1);
     w.add(TARGET_METRICS.probeDuration, labels, duration);
     return w.finish(reuse);
   };
   const text = (f: Fragment, i: number) => f.bytes.toString('utf8', f.offsets[i], f.offsets[i + 1]);
 
-  it('writes over the fragment it is given when the text fits there, and into a new one when not', () => {
+  it('keeps the target labels once and each line from its own labels on; reuses the fragment it is given when the text fits', () => {
     const a = render(0.5);
     const b = render(0.123456, a);
     expect(b).toBe(a);
-    expect(text(b, 1)).toBe('smtp_probe_duration_seconds{target="t:25",group="g"} 0.123456\n');
-    expect(text(b, 0)).toBe('smtp_probe_success{target="t:25",group="g"} 1\n');
-    const long = new SeriesWriter(plan);
-    long.add(TARGET_METRICS.probeSuccess, sharedLabels({ target: 'x'.repeat(a.bytes.length), group: 'g' }), 1);
+    expect(b.bytes.toString('utf8', 0, b.offsets[0])).toBe('target="t:25",group="g"');
+    expect(text(b, 1)).toBe('} 0.123456\n');
+    expect(text(b, 0)).toBe('} 1\n');
+    const longLabels = sharedLabels({ target: 'x'.repeat(a.bytes.length), group: 'g' });
+    const long = new SeriesWriter(plan, longLabels);
+    long.add(TARGET_METRICS.probeSuccess, longLabels, 1);
     const c = long.finish(a);
     expect(c).not.toBe(a);
-    expect(text(c, 0)).toContain('x'.repeat(a.bytes.length));
+    expect(c.bytes.toString('utf8', 0, c.offsets[0])).toContain('x'.repeat(a.bytes.length));
     expect(text(c, 1)).toBe('');
+    expect(() => long.add(TARGET_METRICS.probeSuccess, labels, 1)).toThrow('a series of another target');
+    expect(() => long.writeExposition({ writeString: () => undefined })).toThrow('use finish()');
   });
 
   it('writes an exposition with HELP and TYPE, a blank line between families, empty ones kept or left out', () => {
@@ -104,16 +108,18 @@ describe('SeriesWriter', () => {
 });
 
 describe('ByteSink', () => {
-  it('keeps strings whole, splits copied bytes across chunks, and loses nothing', () => {
-    const sink = new ByteSink(8);
+  it('keeps strings and lines whole, puts lines back together with their name and labels, and loses nothing', () => {
+    const sink = new ByteSink(16);
     sink.writeString('abc');
-    sink.writeString('ü🚀x'); // 7 bytes: does not fit after 3, starts the next chunk
-    const source = Buffer.from('0123456789abcdefghij');
-    sink.writeBytes(source, 2, 19);
-    sink.writeString('a longer string than one chunk');
+    sink.writeString('ü🚀xxxxxxxxxx'); // 17 bytes: more than a chunk, a chunk of its own
+    const fragment = Buffer.from('t="ü"} 1\n} 22\n,k="v"} 333\n');
+    const labelsEnd = Buffer.byteLength('t="ü"');
+    sink.writeLines(Buffer.from('m{'), fragment.subarray(0, labelsEnd), fragment, labelsEnd, fragment.length);
+    sink.writeString('end');
     const chunks = sink.finish();
-    expect(Buffer.concat(chunks).toString('utf8')).toBe('abcü🚀x23456789abcdefghia longer string than one chunk');
-    expect(chunks.slice(0, -1).every((c) => c.length <= 8)).toBe(true);
+    expect(Buffer.concat(chunks).toString('utf8')).toBe('abcü🚀xxxxxxxxxxm{t="ü"} 1\nm{t="ü"} 22\nm{t="ü",k="v"} 333\nend');
+    // No line is split between two chunks: each chunk after the first starts a line (or the tail).
+    expect(chunks.map((c) => c.toString('utf8'))).toEqual(['abc', 'ü🚀xxxxxxxxxx', 'm{t="ü"} 1\n', 'm{t="ü"} 22\n', 'm{t="ü",k="v"} 333\n', 'end']);
   });
 
   it("passes another sink's chunks on as they are, after what it holds, and allocates nothing for them", () => {
