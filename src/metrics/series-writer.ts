@@ -41,14 +41,16 @@ export class FamilyPlan {
   }
 }
 
-export interface Fragment {
-  /**
-   * The target's shared label text (bytes[0, offsets[0])), then every family's lines without their
-   * name and shared labels, one after the other, then unused room.
-   */
-  readonly bytes: Buffer;
-  /** Family i is bytes[offsets[i], offsets[i + 1]). */
-  readonly offsets: Uint32Array;
+/**
+ * One target's cached text in one buffer, so that a target costs one object: a header of byte
+ * offsets (uint32, little-endian), the target's labels, every family's lines without their name
+ * and labels one after the other, then room. Read it with fragmentOffset: the labels are
+ * [offset 0, offset 1), family i is [offset i + 1, offset i + 2).
+ */
+export type Fragment = Buffer;
+
+export function fragmentOffset(fragment: Fragment, k: number): number {
+  return fragment.readUInt32LE(4 * k);
 }
 
 /** Room left after a fragment's text so the next render of the same target (timings a digit longer) fits. */
@@ -103,25 +105,26 @@ export class SeriesWriter implements SeriesSink {
   }
 
   /**
-   * The sample lines as a fragment: written over `reuse` (its bytes and offsets, in place) when
-   * it fits there, else into a new one. Reusing a target's buffer probe after probe keeps the
+   * The sample lines as a fragment: written over `reuse` in place when it fits there, else into
+   * a new one. Reusing a target's buffer probe after probe keeps the
    * external memory and the objects around it from being garbage once per probe.
    */
   finish(reuse?: Fragment): Fragment {
     if (this.target === null) throw new Error('only a one-target writer makes a fragment');
     const count = this.text.length;
     const labels = this.target.text;
-    let total = Buffer.byteLength(labels);
+    const head = 4 * (count + 2);
+    let total = head + Buffer.byteLength(labels);
     for (let i = 0; i < count; i++) total += Buffer.byteLength(this.text[i]!);
     // Not from the shared pool: a cached fragment must not pin an 8 KB pool slab.
-    const fits = reuse !== undefined && reuse.bytes.length >= total && reuse.offsets.length === count + 1;
-    const fragment = fits ? reuse : { bytes: Buffer.allocUnsafeSlow(total + SLACK_BYTES), offsets: new Uint32Array(count + 1) };
-    let at = fragment.bytes.write(labels, 0, 'utf8');
+    const fragment = reuse !== undefined && reuse.length >= total && fragmentOffset(reuse, 0) === head ? reuse : Buffer.allocUnsafeSlow(total + SLACK_BYTES);
+    fragment.writeUInt32LE(head, 0);
+    let at = head + fragment.write(labels, head, 'utf8');
     for (let i = 0; i < count; i++) {
-      fragment.offsets[i] = at;
-      at += fragment.bytes.write(this.text[i]!, at, 'utf8');
+      fragment.writeUInt32LE(at, 4 * (i + 1));
+      at += fragment.write(this.text[i]!, at, 'utf8');
     }
-    fragment.offsets[count] = at;
+    fragment.writeUInt32LE(at, 4 * (count + 1));
     return fragment;
   }
 }

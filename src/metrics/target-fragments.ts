@@ -8,7 +8,7 @@ import type { DiscoveredFrom, Expectations } from '../config/types.js';
 import { evaluateExpectations } from '../state/expectations.js';
 import type { TargetState } from '../state/types.js';
 import { TARGET_METRICS, type MetricDefinition } from './metric-definitions.js';
-import { FamilyPlan, SeriesWriter, type Fragment } from './series-writer.js';
+import { FamilyPlan, SeriesWriter, fragmentOffset, type Fragment } from './series-writer.js';
 import { sharedLabels, type SharedLabels } from './text-format.js';
 import { addTargetSeries } from './target-series.js';
 
@@ -23,9 +23,13 @@ export interface TargetFragments {
   readonly expectations: Expectations | undefined;
   /** The discovery labels the text was built with (compared by identity). */
   readonly discovery: DiscoveredFrom | undefined;
-  readonly shared: SharedLabels;
-  /** Sample lines of each family of CACHED_FAMILIES, in that order (an empty range when none). */
+  /** The target's labels and the lines of each family of CACHED_FAMILIES, in that order (an empty range when none). */
   readonly fragment: Fragment;
+}
+
+/** The target labels a fragment was rendered with, for the fresh series written beside it. */
+export function sharedLabelsOf(f: TargetFragments): SharedLabels {
+  return { text: f.fragment.toString('utf8', fragmentOffset(f.fragment, 0), fragmentOffset(f.fragment, 1)) };
 }
 
 function evaluatedExpectations(state: TargetState, expect: Expectations | undefined): Record<string, boolean> | undefined {
@@ -38,10 +42,9 @@ export class TargetFragmentCache {
   get(state: TargetState, expectations: Expectations | undefined, discovery?: DiscoveredFrom): TargetFragments {
     const held = this.byTarget.get(state.target);
     if (held !== undefined && held.state === state && held.expectations === expectations && held.discovery === discovery) return held;
-    const shared = held !== undefined && held.state.group === state.group ? held.shared : sharedLabels({ target: state.target, group: state.group });
-    const writer = new SeriesWriter(CACHED_PLAN, shared);
+    const writer = new SeriesWriter(CACHED_PLAN, sharedLabels({ target: state.target, group: state.group }));
     addTargetSeries(writer, state, { expectations: evaluatedExpectations(state, expectations), discovery });
-    const fresh: TargetFragments = { state, expectations, discovery, shared, fragment: writer.finish(held?.fragment) };
+    const fresh: TargetFragments = { state, expectations, discovery, fragment: writer.finish(held?.fragment) };
     this.byTarget.set(state.target, fresh);
     return fresh;
   }

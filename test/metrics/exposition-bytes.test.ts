@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { ByteSink } from '../../src/metrics/byte-sink.js';
 import { createExporterRegistry } from '../../src/metrics/exporter-registry.js';
 import { TARGET_METRICS } from '../../src/metrics/metric-definitions.js';
-import { FamilyPlan, SeriesWriter, type Fragment } from '../../src/metrics/series-writer.js';
+import { FamilyPlan, SeriesWriter, fragmentOffset, type Fragment } from '../../src/metrics/series-writer.js';
 import { sharedLabels } from '../../src/metrics/text-format.js';
 import type { MetricsSource } from '../../src/metrics/exporter-status.js';
 import type { TargetState } from '../../src/state/types.js';
@@ -71,22 +71,24 @@ describe('SeriesWriter', () => {
     w.add(TARGET_METRICS.probeDuration, labels, duration);
     return w.finish(reuse);
   };
-  const text = (f: Fragment, i: number) => f.bytes.toString('utf8', f.offsets[i], f.offsets[i + 1]);
+  /** Part 0: the target labels; part i + 1: family i. */
+  const text = (f: Fragment, part: number) => f.toString('utf8', fragmentOffset(f, part), fragmentOffset(f, part + 1));
 
   it('keeps the target labels once and each line from its own labels on; reuses the fragment it is given when the text fits', () => {
     const a = render(0.5);
     const b = render(0.123456, a);
     expect(b).toBe(a);
-    expect(b.bytes.toString('utf8', 0, b.offsets[0])).toBe('target="t:25",group="g"');
-    expect(text(b, 1)).toBe('} 0.123456\n');
-    expect(text(b, 0)).toBe('} 1\n');
-    const longLabels = sharedLabels({ target: 'x'.repeat(a.bytes.length), group: 'g' });
+    expect(text(b, 0)).toBe('target="t:25",group="g"');
+    expect(text(b, 2)).toBe('} 0.123456\n');
+    expect(text(b, 1)).toBe('} 1\n');
+    const longLabels = sharedLabels({ target: 'x'.repeat(a.length), group: 'g' });
     const long = new SeriesWriter(plan, longLabels);
     long.add(TARGET_METRICS.probeSuccess, longLabels, 1);
     const c = long.finish(a);
     expect(c).not.toBe(a);
-    expect(c.bytes.toString('utf8', 0, c.offsets[0])).toContain('x'.repeat(a.bytes.length));
-    expect(text(c, 1)).toBe('');
+    expect(text(c, 0)).toContain('x'.repeat(a.length));
+    expect(text(c, 1)).toBe('} 1\n');
+    expect(text(c, 2)).toBe('');
     expect(() => long.add(TARGET_METRICS.probeSuccess, labels, 1)).toThrow('a series of another target');
     expect(() => long.writeExposition({ writeString: () => undefined })).toThrow('use finish()');
   });
