@@ -28,7 +28,7 @@ import type { TargetState } from '../state/types.js';
 import { ByteSink, DEFAULT_CHUNK_BYTES } from './byte-sink.js';
 import { addDomainSeries } from './domain-series.js';
 import { registerExporterMetrics } from './exporter-metrics.js';
-import type { MetricsSource } from './exporter-status.js';
+import type { ExporterStatus, MetricsSource } from './exporter-status.js';
 import { DOMAIN_METRICS, TARGET_METRICS } from './metric-definitions.js';
 import { FamilyPlan, SeriesWriter, fragmentOffset } from './series-writer.js';
 import { CACHED_PLAN, TargetFragmentCache, sharedLabelsOf, type TargetFragments } from './target-fragments.js';
@@ -81,9 +81,12 @@ export class ExporterRegistry implements Exposition {
   readonly registry = new Registry();
   readonly contentType = Registry.PROMETHEUS_CONTENT_TYPE;
   readonly #cache = new TargetFragmentCache();
+  /** The status read once for a scrape of ours; null when prom-client's registry is read on its own. */
+  #scrapeStatus: ExporterStatus | null = null;
 
   constructor(private readonly source: MetricsSource) {
-    registerExporterMetrics(this.registry, () => source.status());
+    // Counting targets by group walks the fleet: once per scrape, not once per family.
+    registerExporterMetrics(this.registry, () => this.#scrapeStatus ?? source.status());
   }
 
   /**
@@ -117,7 +120,12 @@ export class ExporterRegistry implements Exposition {
     });
     out.writeString('\n');
     fresh.writeExposition(out);
-    if (this.registry.getMetricsAsArray().length > 0) out.writeString(`\n${await this.registry.metrics()}`);
+    this.#scrapeStatus = source.status();
+    try {
+      out.writeString(`\n${await this.registry.metrics()}`);
+    } finally {
+      this.#scrapeStatus = null;
+    }
     return out.finish();
   }
 

@@ -61,13 +61,18 @@ describe('createExporterRegistry', () => {
     expect(find(parseExposition(again), 'smtp_expectation_met', { expectation: 'min_size_bytes' })[0]?.value).toBe(0);
   });
 
-  it('reads the targets once per scrape', async () => {
-    const src = sourceOf(() => GOLDEN_STATES);
+  it('reads the targets and the exporter status once per scrape', async () => {
+    let statusReads = 0;
+    const src = { ...sourceOf(() => GOLDEN_STATES), status: () => (statusReads++, GOLDEN_STATUS) };
+    let targetReads = 0;
+    src.targets = () => (targetReads++, GOLDEN_STATES);
     const registry = createExporterRegistry(src);
     await registry.metricsChunks();
-    expect(src.calls).toBe(1);
+    expect([targetReads, statusReads]).toEqual([1, 1]);
     await registry.metrics();
-    expect(src.calls).toBe(2);
+    expect([targetReads, statusReads]).toEqual([2, 2]);
+    // prom-client's registry read on its own still sees the status.
+    expect(await registry.registry.metrics()).toContain('smtp_exporter_probes_in_flight 1');
   });
 
   it('renders the same text cold and from its cache, each family once, its own health through prom-client', async () => {
