@@ -114,7 +114,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   const fleet = createFleet(() => parts);
   const parts: Parts = { options, log, now, store, states, scheduler, onDemand, transcripts, fleet, history: new DomainHistory(store), stopWebWatch, state: () => state, swap: (next) => void (state = { ...state, ...next }) };
   const registry = createExporterRegistry(metricsSource(parts));
-  if (options.runtimeMetrics === true) addRuntimeMetrics(registry);
+  if (options.runtimeMetrics === true) addRuntimeMetrics(registry.registry);
   const reload = coalesce(() => reloadOnce(parts), RELOAD_GATHERING);
   const server = serve(parts, registry, reload, web);
   start(parts);

@@ -1,7 +1,6 @@
 // The operational endpoints: /metrics, health, readiness, reload (the pages at / are status-routes.ts).
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import { expositionChunks } from '../metrics/exposition.js';
 import { acceptsGzip, gzipStream } from './content-encoding.js';
 import { HttpError } from './errors.js';
 import { DEFAULT_MAX_CONCURRENT_SCRAPES, MAX_SCRAPES_PER_CLIENT, STALLED_CLIENT_MS } from './limits.js';
@@ -24,7 +23,7 @@ export function registerOpsRoutes(app: FastifyInstance, deps: HttpDeps): void {
     // stranger holding slow connections on /metrics) must not take the exporter down with it. A
     // slot is held until the response is closed, since the body stays in memory while it streams.
     scrapes.acquire(request, reply);
-    const chunks = await expositionChunks(deps.registry);
+    const chunks = await deps.registry.metricsChunks();
     reply.type(deps.registry.contentType).header('vary', 'accept-encoding');
     if (acceptsGzip(request.headers['accept-encoding'])) {
       return reply.header('content-encoding', 'gzip').send(Readable.from(chunks).pipe(gzipStream()));

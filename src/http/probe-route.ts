@@ -1,8 +1,8 @@
-// GET /probe?target=…[&debug=true]: an on-demand probe, blackbox-style, with a fresh registry.
+// GET /probe?target=…[&debug=true]: an on-demand probe, blackbox-style, rendered fresh from its one result.
 // Whether the target may be probed (config, allow list, rate limits) is decided by the
 // probeOnDemand function the server is handed; this route maps its answer to HTTP.
 import type { FastifyInstance } from 'fastify';
-import { createProbeRegistry } from '../metrics/probe-registry.js';
+import { PROBE_CONTENT_TYPE, probeExposition } from '../metrics/probe-exposition.js';
 import { HttpError, type HttpErrorCode } from './errors.js';
 import { probeLog } from './probe-log.js';
 import { probeBudgetSeconds, SCRAPE_TIMEOUT_HEADER } from './scrape-timeout.js';
@@ -56,9 +56,8 @@ export function registerProbeRoute(app: FastifyInstance, deps: HttpDeps): void {
       if (outcome.status === 'rate_limited') reply.header('retry-after', '60');
       throw new HttpError(REFUSALS[outcome.status], outcome.message);
     }
-    const registry = createProbeRegistry(outcome.result, outcome.group, outcome.expectations);
-    const metrics = await registry.metrics();
+    const metrics = probeExposition(outcome.result, outcome.group, outcome.expectations);
     if (debug === true) return reply.type('text/plain; charset=utf-8').send(probeLog(outcome.result, outcome.group, metrics));
-    return reply.type(registry.contentType).send(metrics);
+    return reply.type(PROBE_CONTENT_TYPE).send(metrics);
   });
 }

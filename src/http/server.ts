@@ -2,7 +2,7 @@
 // It reads through the functions it is handed and never opens an SMTP session itself.
 import type tls from 'node:tls';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
-import type { Registry } from 'prom-client';
+import type { Exposition } from '../metrics/exporter-registry.js';
 import type { OnDemandOutcome } from '../state/on-demand-outcome.js';
 import type { ChangeEvent, TargetState } from '../state/types.js';
 import { registerApiRoutes } from './api-routes.js';
@@ -18,7 +18,8 @@ import { LiveWebConfig } from './web-config-live.js';
 import { guardClientCertificates, httpsServerOptions } from './web-config-tls.js';
 
 export interface HttpDeps {
-  registry: Registry;
+  /** /metrics: the exposition, as chunks. */
+  registry: Exposition;
   /** A pino-compatible logger instance, or fastify's `logger` option (true/false/options). */
   logger: FastifyBaseLogger | boolean | object;
   /**

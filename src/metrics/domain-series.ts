@@ -2,7 +2,7 @@
 // every scrape (a handful of series per domain; its change counts are rendered with the targets').
 import type { DomainStatus } from './exporter-status.js';
 import { DOMAIN_METRICS as D } from './metric-definitions.js';
-import type { SeriesSink } from './series-buffer.js';
+import type { SeriesSink } from './series-writer.js';
 
 export function addDomainSeries(buf: SeriesSink, domains: readonly DomainStatus[]): void {
   for (const d of domains) {

@@ -1,23 +1,20 @@
-// Rendered text of each target's series, per family, cached per target and valid for one
-// TargetState object. The state layer replaces a target's object on every recorded probe instead
-// of mutating it (src/state/target-states.ts), so an object seen before renders to the same text:
-// a scrape only renders targets probed since the last one and copies the rest. A 10,000-target
-// exposition is ~20 MB; rendering all of it on every scrape cost ~1 s of CPU, copying cached
-// fragments a small fraction. The text is kept as UTF-8 bytes (see fragment-writer.ts), in one
-// buffer per target that each render overwrites: readers copy what they need synchronously (see
-// exporter-registry.ts), never holding a fragment across a render. Back-off is left out: it
-// changes with the clock, not with the state.
+// Each target's cached text (see exporter-registry.ts for why): the sample lines of every cached
+// family, valid for one TargetState object. The state layer replaces a target's object on every
+// recorded probe instead of mutating it (src/state/target-states.ts), so an object seen before
+// renders to the same text. One buffer per target, overwritten by its next render: readers copy
+// what they need synchronously, never holding a fragment across a render. Back-off is left out:
+// it changes with the clock, not with the state.
 import type { DiscoveredFrom, Expectations } from '../config/types.js';
 import { evaluateExpectations } from '../state/expectations.js';
 import type { TargetState } from '../state/types.js';
 import { TARGET_METRICS, type MetricDefinition } from './metric-definitions.js';
-import { FragmentPlan, FragmentWriter, type Fragment } from './fragment-writer.js';
-import { sharedLabels, type SharedLabels } from './series-buffer.js';
+import { FamilyPlan, SeriesWriter, fragmentOffset, type Fragment } from './series-writer.js';
+import { sharedLabels, type SharedLabels } from './text-format.js';
 import { addTargetSeries } from './target-series.js';
 
 /** The per-target families whose text depends only on the state (and configured expectations). */
 export const CACHED_FAMILIES: readonly MetricDefinition[] = Object.values(TARGET_METRICS).filter((d) => d !== TARGET_METRICS.backoff);
-const PLAN = new FragmentPlan(CACHED_FAMILIES);
+export const CACHED_PLAN = new FamilyPlan(CACHED_FAMILIES);
 
 export interface TargetFragments {
   /** The state the text was rendered from (compared by identity). */
@@ -26,12 +23,16 @@ export interface TargetFragments {
   readonly expectations: Expectations | undefined;
   /** The discovery labels the text was built with (compared by identity). */
   readonly discovery: DiscoveredFrom | undefined;
-  readonly shared: SharedLabels;
-  /** Sample lines of each family of CACHED_FAMILIES, in that order (an empty range when none). */
+  /** The target's labels and the lines of each family of CACHED_FAMILIES, in that order (an empty range when none). */
   readonly fragment: Fragment;
 }
 
-export function evaluatedExpectations(state: TargetState, expect: Expectations | undefined): Record<string, boolean> | undefined {
+/** The target labels a fragment was rendered with, for the fresh series written beside it. */
+export function sharedLabelsOf(f: TargetFragments): SharedLabels {
+  return { text: f.fragment.toString('utf8', fragmentOffset(f.fragment, 0), fragmentOffset(f.fragment, 1)) };
+}
+
+function evaluatedExpectations(state: TargetState, expect: Expectations | undefined): Record<string, boolean> | undefined {
   return expect !== undefined && state.last_result !== null ? evaluateExpectations(expect, state.last_result) : undefined;
 }
 
@@ -41,10 +42,9 @@ export class TargetFragmentCache {
   get(state: TargetState, expectations: Expectations | undefined, discovery?: DiscoveredFrom): TargetFragments {
     const held = this.byTarget.get(state.target);
     if (held !== undefined && held.state === state && held.expectations === expectations && held.discovery === discovery) return held;
-    const writer = new FragmentWriter(PLAN);
+    const writer = new SeriesWriter(CACHED_PLAN, sharedLabels({ target: state.target, group: state.group }));
     addTargetSeries(writer, state, { expectations: evaluatedExpectations(state, expectations), discovery });
-    const shared = held !== undefined && held.state.group === state.group ? held.shared : sharedLabels({ target: state.target, group: state.group });
-    const fresh: TargetFragments = { state, expectations, discovery, shared, fragment: writer.finish(held?.fragment) };
+    const fresh: TargetFragments = { state, expectations, discovery, fragment: writer.finish(held?.fragment) };
     this.byTarget.set(state.target, fresh);
     return fresh;
   }

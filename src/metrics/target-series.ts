@@ -22,7 +22,8 @@ import {
   shortLabel,
 } from './label-values.js';
 import { TARGET_METRICS as M } from './metric-definitions.js';
-import { sharedLabels, type SeriesSink, type SharedLabels } from './series-buffer.js';
+import type { SeriesSink } from './series-writer.js';
+import { sharedLabels, type SharedLabels } from './text-format.js';
 
 export interface TargetExtras {
   /** Where a discovered target came from: smtp_target_info's domain, mx_host, mx_preference and family. */

@@ -4,6 +4,7 @@
 // written at once, is decided by the pure step in record-step.ts; this class applies it. A crash
 // loses at most ROUTINE_WRITE_SECONDS of routine last results, which the next round replaces anyway.
 import type { ProbeResult } from '../probe/probe-result.js';
+import { FactPool } from './intern-facts.js';
 import { decideRecord } from './record-step.js';
 import type { SqliteStateStore } from './sqlite-store.js';
 import { emptyState } from './state-codec.js';
@@ -39,6 +40,8 @@ export class TargetStates {
   private readonly writtenAt = new Map<string, number>();
   /** Targets whose state in memory is newer than their row. */
   private readonly unwritten = new Set<string>();
+  /** One copy of each distinct EHLO, TLS and greeting fact across all targets (intern-facts.ts). */
+  private readonly facts = new FactPool();
 
   constructor(store: SqliteStateStore, options: TargetStatesOptions) {
     this.store = store;
@@ -53,7 +56,7 @@ export class TargetStates {
     this.unwritten.clear();
     const now = this.now();
     for (const state of this.store.loadAll()) {
-      this.states.set(state.target, state);
+      this.states.set(state.target, this.facts.state(state));
       this.writtenAt.set(state.target, now);
     }
     this.cachedSnapshot = null;
@@ -70,9 +73,10 @@ export class TargetStates {
       writtenAt: this.writtenAt.get(target) ?? Number.NEGATIVE_INFINITY,
       backoff,
     });
-    this.states.set(target, decision.next);
+    const next = this.facts.state(decision.next);
+    this.states.set(target, next);
     this.cachedSnapshot = null;
-    const writeError = decision.writeNow ? this.write(decision.next, decision.events, now) : (this.unwritten.add(target), null);
+    const writeError = decision.writeNow ? this.write(next, decision.events, now) : (this.unwritten.add(target), null);
     const pruneError = this.pruneIfDue(now);
     return { events: decision.events, storeError: loadError ?? writeError ?? pruneError };
   }

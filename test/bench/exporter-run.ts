@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { stableFraction } from '../../src/schedule/stable-offset.js';
 import { FLEET_TLS_NAME, type BenchCertificates } from './bench-certificates.js';
+import { GcTrace, type HeapFigures } from './gc-trace.js';
 import { targetAddress } from './fleet-addresses.js';
 import type { FleetClient } from './fleet-client.js';
 import { cpuPerProbe, cpuTimes, load1, RssSampler } from './proc-stats.js';
@@ -31,6 +32,7 @@ export interface ExporterFigures {
   cpuKernelShare: number;
   cpuShareOfCore: number;
   rssMaxBytes: number;
+  heap: HeapFigures;
   schedule: ScheduleReport;
   failedTargets: number;
   exporterLatenessSeconds: number | null;
@@ -78,9 +80,11 @@ export async function runExporterScenario(
   writeFileSync(configFile, exporterConfig(s, env.fleet.port, env.certs));
   const port = await freePort();
   const profile = env.profileDir === null ? [] : ['--cpu-prof', `--cpu-prof-dir=${env.profileDir}`, `--cpu-prof-name=ehlo-exporter-${tag}.cpuprofile`];
-  const nodeArgs = [...env.nodeOptions, ...profile];
+  const nodeArgs = [...env.nodeOptions, ...profile, '--trace-gc'];
   const child = spawn(process.execPath, [...nodeArgs, env.mainJs, `--config.file=${configFile}`, `--web.listen-address=127.0.0.1:${port}`,
-    `--storage.path=${join(env.dir, `state-${tag}.db`)}`, '--log.level=error'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    `--storage.path=${join(env.dir, `state-${tag}.db`)}`, '--log.level=error'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const gc = new GcTrace();
+  child.stdout.on('data', (d: Buffer) => gc.feed(d));
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -123,6 +127,7 @@ export async function runExporterScenario(
 
     await sleep(windowStart - Date.now());
     const cpuStart = cpuTimes(pid);
+    gc.startMeasuring();
     const loadBefore = load1();
     await sleep(windowEnd - Date.now());
     const cpuEnd = cpuTimes(pid);
@@ -151,6 +156,7 @@ export async function runExporterScenario(
       cpuKernelShare: cpu.kernelShare,
       cpuShareOfCore: (cpuEnd.totalMs - cpuStart.totalMs) / (windowEnd - windowStart),
       rssMaxBytes: rss.stop(),
+      heap: gc.figures(),
       schedule,
       failedTargets: (lastBody.match(/^smtp_probe_success\{[^}]*\} 0$/gm) ?? []).length,
       exporterLatenessSeconds: latenessLine ? Number(latenessLine[1]) : null,

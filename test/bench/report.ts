@@ -25,7 +25,7 @@ function table(head: readonly string[], rows: ReadonlyArray<ReadonlyArray<string
 export function markdownTable(rows: readonly Row[]): string {
   const head = [
     'targets', 'dialogue', 'period', 'probes done / due', 'missed', 'CPU ms/probe', 'in kernel', 'Node floor ms/probe', '× floor',
-    'blackbox ms/probe', 'ratio', 'RSS max MiB', 'blackbox RSS MiB', 'lateness p99 s', 'busiest s ÷ avg', '/metrics p50 / max ms', '/metrics MiB', 'promtool', 'load1',
+    'blackbox ms/probe', 'ratio', 'RSS max MiB', 'live heap KB/target', 'heap growth', 'blackbox RSS MiB', 'lateness p99 s', 'busiest s ÷ avg', '/metrics p50 / max ms', '/metrics MiB', 'promtool', 'load1',
   ];
   return table(head, rows.map(({ ehlo: e, floor, blackbox }) => {
     const s = e.scenario;
@@ -43,6 +43,8 @@ export function markdownTable(rows: readonly Row[]): string {
       bb ? f(bb.cpuMsPerProbe, 3) : '—',
       ratio(e.cpuMsPerProbe, bb?.cpuMsPerProbe),
       f(e.rssMaxBytes / MiB, 0),
+      f(e.heap.liveBytes / s.targets / 1024, 1),
+      `${f(e.heap.growthFactor)}×`,
       bb ? f(bb.rssMaxBytes / MiB, 0) : '—',
       f(e.schedule.latenessMs.p99 / 1000, 3),
       f(e.schedule.busiestSecondRatio),

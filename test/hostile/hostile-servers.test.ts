@@ -5,7 +5,7 @@
 // docs/security.md lists both.
 import type net from 'node:net';
 import { afterEach, describe, expect, test } from 'vitest';
-import { createProbeRegistry } from '../../src/metrics/probe-registry.js';
+import { probeExposition } from '../../src/metrics/probe-exposition.js';
 import { createExporterRegistry } from '../../src/metrics/exporter-registry.js';
 import { MAX_EXTENSIONS_PER_SIDE } from '../../src/metrics/label-values.js';
 import { probeLog } from '../../src/http/probe-log.js';
@@ -62,7 +62,7 @@ function expectSaneFacts(result: ProbeResult): void {
 }
 
 async function exposition(result: ProbeResult): Promise<string> {
-  return createProbeRegistry(result, 'hostile').metrics();
+  return probeExposition(result, 'hostile');
 }
 
 describe('slow and endless servers', () => {

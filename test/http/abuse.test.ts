@@ -4,8 +4,8 @@ import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { Registry } from 'prom-client';
 import { buildServer } from '../../src/http/server.js';
+import type { Exposition } from '../../src/metrics/exporter-registry.js';
 import { emptyState } from '../../src/state/state-codec.js';
 import type { TargetState } from '../../src/state/types.js';
 import { fakeDeps, type FakeDeps } from './fake-deps.js';
@@ -19,12 +19,10 @@ afterEach(async () => {
 });
 
 /** A registry whose exposition is `bytes` long: big enough that a client that never reads fills every buffer. */
-function bigRegistry(bytes: number): Registry {
-  const registry = new Registry();
+function bigRegistry(bytes: number): Exposition {
   const line = `x{pad="${'p'.repeat(100)}"} 1\n`;
-  const body = '# HELP x X.\n# TYPE x gauge\n' + line.repeat(Math.ceil(bytes / line.length));
-  registry.metrics = async () => body;
-  return registry;
+  const body = Buffer.from('# HELP x X.\n# TYPE x gauge\n' + line.repeat(Math.ceil(bytes / line.length)));
+  return { contentType: 'text/plain; version=0.0.4; charset=utf-8', metricsChunks: async () => [body] };
 }
 
 async function listen(deps: FakeDeps): Promise<number> {

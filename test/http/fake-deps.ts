@@ -1,6 +1,5 @@
 // HttpDeps for route tests: the real exporter registry over fixed states, and scriptable actions
 // that record how they were called.
-import type { Registry } from 'prom-client';
 import { createExporterRegistry } from '../../src/metrics/exporter-registry.js';
 import type { HttpDeps } from '../../src/http/server.js';
 import type { OnDemandOutcome } from '../../src/state/on-demand-outcome.js';
@@ -19,7 +18,7 @@ export function change(target: string, i: number): ChangeEvent {
   return { target, at: T0 + i, kind: 'size_decreased', tls: false, subject: 'SIZE', old_value: String(2000 - i), new_value: String(1000 - i) };
 }
 
-export function fakeDeps(over: Partial<HttpDeps> & { registry?: Registry } = {}): FakeDeps {
+export function fakeDeps(over: Partial<HttpDeps> = {}): FakeDeps {
   const deps: FakeDeps = {
     calls: { probe: [], changes: [], reloads: 0 },
     ready: true,

@@ -1,9 +1,9 @@
 // The HTTP surface through inject(): status codes, stable error codes, content types, limits.
 import http from 'node:http';
-import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { buildServer } from '../../src/http/server.js';
+import type { Exposition } from '../../src/metrics/exporter-registry.js';
 import { BODY_LIMIT_BYTES, MAX_CHANGES_LIMIT } from '../../src/http/limits.js';
 import { hostile, legacy, mx1, mx2, state } from '../fixtures/metrics/states.js';
 import { parseExposition, find } from '../metrics/parse-exposition.js';
@@ -21,23 +21,23 @@ function start(deps: FakeDeps = fakeDeps()): { app: FastifyInstance; deps: FakeD
 }
 
 /** A registry whose scrape waits until released, to hold a scrape in flight. */
-class GatedRegistry extends Registry {
+class GatedRegistry implements Exposition {
+  readonly contentType = 'text/plain; version=0.0.4; charset=utf-8';
   entered!: Promise<void>;
   private enter!: () => void;
   release!: () => void;
   private gate!: Promise<void>;
   constructor() {
-    super();
     this.arm();
   }
   arm() {
     this.entered = new Promise((r) => (this.enter = r));
     this.gate = new Promise((r) => (this.release = r));
   }
-  override async metrics(): Promise<string> {
+  async metricsChunks(): Promise<Buffer[]> {
     this.enter();
     await this.gate;
-    return '# HELP x X.\n# TYPE x gauge\nx 1\n';
+    return [Buffer.from('# HELP x X.\n# TYPE x gauge\nx 1\n')];
   }
 }
 
@@ -70,9 +70,11 @@ describe('/metrics', () => {
   });
 
   it('frees the scrape slot when the registry fails', async () => {
-    const registry = new Registry();
-    registry.metrics = async () => {
-      throw new Error('boom');
+    const registry: Exposition = {
+      contentType: 'text/plain; version=0.0.4; charset=utf-8',
+      metricsChunks: async () => {
+        throw new Error('boom');
+      },
     };
     const { app } = start(fakeDeps({ registry, maxConcurrentScrapes: 1 }));
     for (let i = 0; i < 3; i++) {
@@ -218,7 +220,7 @@ function fleet(n: number) {
 }
 
 describe('a real listener', () => {
-  it('streams a large exposition whole, byte for byte what registry.metrics() renders', async () => {
+  it('streams a large exposition whole, byte for byte what the registry renders', async () => {
     const deps = fakeDeps();
     deps.states = fleet(500);
     const { app } = start(deps);
@@ -228,7 +230,7 @@ describe('a real listener', () => {
     expect(r.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
     const body = await r.text();
     expect(body.length).toBeGreaterThan(1_000_000);
-    expect(body).toBe(await deps.registry.metrics());
+    expect(body).toBe(Buffer.concat(await deps.registry.metricsChunks()).toString('utf8'));
   });
 
   it('frees the scrape slot when a client goes away in the middle of a large body', async () => {

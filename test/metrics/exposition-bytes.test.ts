@@ -1,14 +1,13 @@
-// /metrics is served as UTF-8 buffers copied from cached per-target fragments (fragment-writer.ts,
-// byte-sink.ts): concatenated, they must be byte for byte the text of registry.metrics(), whatever
-// the chunk size, with multi-byte characters, and across scrapes where only some states changed.
+// /metrics is served as UTF-8 buffers copied from cached per-target fragments (series-writer.ts,
+// byte-sink.ts): concatenated, they must be the same bytes whatever the chunk size, with multi-byte
+// characters, and the same as a cold render across scrapes where only some states changed.
 import { describe, expect, it } from 'vitest';
 import { ByteSink } from '../../src/metrics/byte-sink.js';
 import { createExporterRegistry } from '../../src/metrics/exporter-registry.js';
-import { FragmentPlan, FragmentWriter, type Fragment } from '../../src/metrics/fragment-writer.js';
 import { TARGET_METRICS } from '../../src/metrics/metric-definitions.js';
-import { sharedLabels } from '../../src/metrics/series-buffer.js';
+import { FamilyPlan, SeriesWriter, fragmentOffset, type Fragment } from '../../src/metrics/series-writer.js';
+import { sharedLabels } from '../../src/metrics/text-format.js';
 import type { MetricsSource } from '../../src/metrics/exporter-status.js';
-import { SnapshotRegistry } from '../../src/metrics/snapshot-registry.js';
 import type { TargetState } from '../../src/state/types.js';
 import { GOLDEN_STATES, GOLDEN_STATUS, mx1, mx2, result, state } from '../fixtures/metrics/states.js';
 
@@ -30,23 +29,23 @@ function fleet(): { states: TargetState[]; source: MetricsSource } {
 }
 
 describe('metricsChunks', () => {
-  it.each([7, 100, 4096, 256 * 1024])('concatenated chunks of %d bytes are exactly metrics(), UTF-8 encoded', async (chunkBytes) => {
+  it.each([7, 100, 4096, 256 * 1024])('concatenated chunks of %d bytes are the same bytes as the default chunks', async (chunkBytes) => {
     const { source } = fleet();
-    const registry = createExporterRegistry(source) as SnapshotRegistry;
+    const registry = createExporterRegistry(source);
     const text = await registry.metrics();
     expect(text).toContain('🚀');
     const chunks = await registry.metricsChunks(chunkBytes);
     expect(Buffer.concat(chunks).equals(Buffer.from(text, 'utf8'))).toBe(true);
   });
 
-  it('stays equal to metrics() when some states are replaced between scrapes (cache hits and misses)', async () => {
+  it('stays equal to a cold render when some states are replaced between scrapes (cache hits and misses)', async () => {
     const { states, source } = fleet();
-    const registry = createExporterRegistry(source) as SnapshotRegistry;
+    const registry = createExporterRegistry(source);
     await registry.metricsChunks();
     states[1] = { ...states[1]!, failure_counts: { connect: { refused: 3 } } };
     states.push(state({ target: 'new.example.test:25', group: 'mx' }));
     const chunks = await registry.metricsChunks(1000);
-    expect(Buffer.concat(chunks).toString('utf8')).toBe(await registry.metrics());
+    expect(Buffer.concat(chunks).toString('utf8')).toBe(await createExporterRegistry(source).metrics());
     expect(Buffer.concat(chunks).toString('utf8')).toContain('smtp_probe_failures_total{target="mx2.example.test:25",group="mx",stage="connect",reason="refused"} 3');
   });
   it('a scrape\'s chunks stay as they were when a target\'s fragment is overwritten by its next probe', async () => {
@@ -63,43 +62,66 @@ describe('metricsChunks', () => {
   });
 });
 
-describe('FragmentWriter.finish', () => {
-  const plan = new FragmentPlan([TARGET_METRICS.probeSuccess, TARGET_METRICS.probeDuration]);
+describe('SeriesWriter', () => {
+  const plan = new FamilyPlan([TARGET_METRICS.probeSuccess, TARGET_METRICS.probeDuration]);
   const labels = sharedLabels({ target: 't:25', group: 'g' });
   const render = (duration: number, reuse?: Fragment) => {
-    const w = new FragmentWriter(plan);
+    const w = new SeriesWriter(plan, labels);
     w.add(TARGET_METRICS.probeSuccess, labels, 1);
     w.add(TARGET_METRICS.probeDuration, labels, duration);
     return w.finish(reuse);
   };
-  const text = (f: Fragment, i: number) => f.bytes.toString('utf8', f.offsets[i], f.offsets[i + 1]);
+  /** Part 0: the target labels; part i + 1: family i. */
+  const text = (f: Fragment, part: number) => f.toString('utf8', fragmentOffset(f, part), fragmentOffset(f, part + 1));
 
-  it('writes over the fragment it is given when the text fits there, and into a new one when not', () => {
+  it('keeps the target labels once and each line from its own labels on; reuses the fragment it is given when the text fits', () => {
     const a = render(0.5);
     const b = render(0.123456, a);
     expect(b).toBe(a);
-    expect(text(b, 1)).toBe('smtp_probe_duration_seconds{target="t:25",group="g"} 0.123456\n');
-    expect(text(b, 0)).toBe('smtp_probe_success{target="t:25",group="g"} 1\n');
-    const long = new FragmentWriter(plan);
-    long.add(TARGET_METRICS.probeSuccess, sharedLabels({ target: 'x'.repeat(a.bytes.length), group: 'g' }), 1);
+    expect(text(b, 0)).toBe('target="t:25",group="g"');
+    expect(text(b, 2)).toBe('} 0.123456\n');
+    expect(text(b, 1)).toBe('} 1\n');
+    const longLabels = sharedLabels({ target: 'x'.repeat(a.length), group: 'g' });
+    const long = new SeriesWriter(plan, longLabels);
+    long.add(TARGET_METRICS.probeSuccess, longLabels, 1);
     const c = long.finish(a);
     expect(c).not.toBe(a);
-    expect(text(c, 0)).toContain('x'.repeat(a.bytes.length));
-    expect(text(c, 1)).toBe('');
+    expect(text(c, 0)).toContain('x'.repeat(a.length));
+    expect(text(c, 1)).toBe('} 1\n');
+    expect(text(c, 2)).toBe('');
+    expect(() => long.add(TARGET_METRICS.probeSuccess, labels, 1)).toThrow('a series of another target');
+    expect(() => long.writeExposition({ writeString: () => undefined })).toThrow('use finish()');
+  });
+
+  it('writes an exposition with HELP and TYPE, a blank line between families, empty ones kept or left out', () => {
+    const w = new SeriesWriter(plan);
+    w.add(TARGET_METRICS.probeDuration, labels, 0.5);
+    const text = (skipEmpty: boolean) => {
+      const out: string[] = [];
+      w.writeExposition({ writeString: (t) => void out.push(t) }, skipEmpty);
+      return out.join('');
+    };
+    const duration = `# HELP smtp_probe_duration_seconds ${TARGET_METRICS.probeDuration.help}\n# TYPE smtp_probe_duration_seconds gauge\nsmtp_probe_duration_seconds{target="t:25",group="g"} 0.5\n`;
+    expect(text(true)).toBe(duration);
+    expect(text(false)).toBe(`# HELP smtp_probe_success ${TARGET_METRICS.probeSuccess.help}\n# TYPE smtp_probe_success gauge\n\n${duration}`);
+    expect(() => w.add(TARGET_METRICS.backoff, labels, 1)).toThrow('smtp_probe_backoff_seconds is not part of this writer');
+    expect(() => w.add(TARGET_METRICS.probeSuccess, null, 1)).toThrow('shared labels mismatch');
   });
 });
 
 describe('ByteSink', () => {
-  it('keeps strings whole, splits copied bytes across chunks, and loses nothing', () => {
-    const sink = new ByteSink(8);
+  it('keeps strings and lines whole, puts lines back together with their name and labels, and loses nothing', () => {
+    const sink = new ByteSink(16);
     sink.writeString('abc');
-    sink.writeString('ü🚀x'); // 7 bytes: does not fit after 3, starts the next chunk
-    const source = Buffer.from('0123456789abcdefghij');
-    sink.writeBytes(source, 2, 19);
-    sink.writeString('a longer string than one chunk');
+    sink.writeString('ü🚀xxxxxxxxxx'); // 17 bytes: more than a chunk, a chunk of its own
+    const fragment = Buffer.from('t="ü"} 1\n} 22\n,k="v"} 333\n');
+    const labelsEnd = Buffer.byteLength('t="ü"');
+    sink.writeLines(Buffer.from('m{'), fragment.subarray(0, labelsEnd), fragment, labelsEnd, fragment.length);
+    sink.writeString('end');
     const chunks = sink.finish();
-    expect(Buffer.concat(chunks).toString('utf8')).toBe('abcü🚀x23456789abcdefghia longer string than one chunk');
-    expect(chunks.slice(0, -1).every((c) => c.length <= 8)).toBe(true);
+    expect(Buffer.concat(chunks).toString('utf8')).toBe('abcü🚀xxxxxxxxxxm{t="ü"} 1\nm{t="ü"} 22\nm{t="ü",k="v"} 333\nend');
+    // No line is split between two chunks: each chunk after the first starts a line (or the tail).
+    expect(chunks.map((c) => c.toString('utf8'))).toEqual(['abc', 'ü🚀xxxxxxxxxx', 'm{t="ü"} 1\n', 'm{t="ü"} 22\n', 'm{t="ü",k="v"} 333\n', 'end']);
   });
 
   it("passes another sink's chunks on as they are, after what it holds, and allocates nothing for them", () => {

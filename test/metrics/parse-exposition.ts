@@ -28,6 +28,8 @@ export function parseExposition(text: string): Parsed {
     if (line === '') continue;
     let m = /^# HELP (\S+) (.*)$/.exec(line);
     if (m) {
+      // One exposition names each family once: a second HELP means two renderings were stitched together.
+      if (out.help.has(m[1]!)) throw new Error(`family ${m[1]} appears twice`);
       out.help.set(m[1]!, m[2]!);
       continue;
     }

@@ -1,11 +1,11 @@
-// The two registries: /metrics rebuilt from the source at every scrape, /probe fresh per result.
+// The two expositions: /metrics rebuilt from the source at every scrape, /probe fresh per result.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { Gauge, Registry, register as globalRegistry } from 'prom-client';
+import { Gauge, register as globalRegistry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { createExporterRegistry } from '../../src/metrics/exporter-registry.js';
 import type { MetricsSource } from '../../src/metrics/exporter-status.js';
-import { createProbeRegistry } from '../../src/metrics/probe-registry.js';
+import { probeExposition } from '../../src/metrics/probe-exposition.js';
 import type { Expectations } from '../../src/config/types.js';
 import type { TargetState } from '../../src/state/types.js';
 import { GOLDEN_STATES, GOLDEN_STATUS, mx1, mx2 } from '../fixtures/metrics/states.js';
@@ -61,33 +61,44 @@ describe('createExporterRegistry', () => {
     expect(find(parseExposition(again), 'smtp_expectation_met', { expectation: 'min_size_bytes' })[0]?.value).toBe(0);
   });
 
-  it('reads the source once per scrape, for the text and for JSON', async () => {
-    const src = sourceOf(() => GOLDEN_STATES);
+  it('reads the targets and the exporter status once per scrape', async () => {
+    let statusReads = 0;
+    const src = { ...sourceOf(() => GOLDEN_STATES), status: () => (statusReads++, GOLDEN_STATUS) };
+    let targetReads = 0;
+    src.targets = () => (targetReads++, GOLDEN_STATES);
     const registry = createExporterRegistry(src);
+    await registry.metricsChunks();
+    expect([targetReads, statusReads]).toEqual([1, 1]);
     await registry.metrics();
-    expect(src.calls).toBe(1);
-    const json = await registry.getMetricsAsJSON();
-    expect(src.calls).toBe(2);
-    const success = json.find((m) => m.name === 'smtp_probe_success')!;
-    expect(success.values[0]).toEqual({ labels: { target: mx1.target, group: 'mx' }, value: 1 });
+    expect([targetReads, statusReads]).toEqual([2, 2]);
+    // prom-client's registry read on its own still sees the status.
+    expect(await registry.registry.metrics()).toContain('smtp_exporter_probes_in_flight 1');
   });
 
-  it("renders exactly what prom-client's generic Registry path renders, cold and from cache", async () => {
-    const registry = createExporterRegistry({
+  it('renders the same text cold and from its cache, each family once, its own health through prom-client', async () => {
+    const source = {
       ...sourceOf(() => GOLDEN_STATES),
-      expectations: (t) => (t === mx1.target ? { starttls: 'required' } : undefined),
-      backoffSeconds: (t) => (t === mx2.target ? 5 : 0),
-    });
-    const generic = await Registry.prototype.metrics.call(registry);
-    expect(await registry.metrics()).toBe(generic);
-    expect(await registry.metrics()).toBe(generic);
+      expectations: (t: string): Expectations | undefined => (t === mx1.target ? { starttls: 'required' } : undefined),
+      backoffSeconds: (t: string) => (t === mx2.target ? 5 : 0),
+    };
+    const registry = createExporterRegistry(source);
+    const cold = await registry.metrics();
+    expect(await registry.metrics()).toBe(cold);
+    expect(await createExporterRegistry(source).metrics()).toBe(cold);
+    const p = parseExposition(cold);
+    expect(find(p, 'smtp_probe_backoff_seconds', { target: mx2.target })[0]?.value).toBe(5);
+    expect(find(p, 'smtp_expectation_met', { target: mx1.target, expectation: 'starttls_required' })[0]?.value).toBe(1);
+    // The exporter's own families are ordinary prom-client metrics on the registry it exposes.
+    const builds = await registry.registry.getSingleMetric('smtp_exporter_build_info')!.get();
+    expect(builds.values).toEqual([{ labels: { version: '0.0.0-test', revision: GOLDEN_STATUS.revision, branch: 'main', nodejs: '20.0.0' }, value: 1 }]);
+    expect(find(p, 'smtp_exporter_probes_total').map((s) => [s.labels.group, s.value])).toEqual(Object.entries(GOLDEN_STATUS.probesTotal).sort());
   });
 
   it('leaves the global registry alone and can share its registry with other metrics', async () => {
     const before = globalRegistry.getMetricsAsArray().length;
     const registry = createExporterRegistry(sourceOf(() => [mx1]));
     expect(globalRegistry.getMetricsAsArray().length).toBe(before);
-    const extra = new Gauge({ name: 'test_extra_gauge', help: 'An extra gauge.', registers: [registry] });
+    const extra = new Gauge({ name: 'test_extra_gauge', help: 'An extra gauge.', registers: [registry.registry] });
     extra.set(7);
     const text = await registry.metrics();
     expect(text).toContain('\n\n# HELP test_extra_gauge An extra gauge.\n# TYPE test_extra_gauge gauge\ntest_extra_gauge 7\n');
@@ -95,10 +106,9 @@ describe('createExporterRegistry', () => {
   });
 });
 
-describe('createProbeRegistry', () => {
-  it('serves the per-target series of one result in a fresh registry, without empty families', async () => {
-    const registry = createProbeRegistry(mx1.last_result!, 'mx');
-    const text = await registry.metrics();
+describe('probeExposition', () => {
+  it('serves the per-target series of one result, without empty families', () => {
+    const text = probeExposition(mx1.last_result!, 'mx');
     const p = parseExposition(text);
     expect(find(p, 'smtp_probe_success', { target: mx1.target, group: 'mx' })[0]?.value).toBe(1);
     expect(find(p, 'smtp_extension_advertised', { extension: 'STARTTLS', tls: 'false' })[0]?.value).toBe(1);
@@ -108,17 +118,16 @@ describe('createProbeRegistry', () => {
     expect(p.help.has('smtp_probe_backoff_seconds')).toBe(false);
     expect(p.help.has('smtp_capability_changes_total')).toBe(false);
     expect([...p.help.keys()].some((n) => n.startsWith('smtp_exporter_'))).toBe(false);
-    expect(createProbeRegistry(mx1.last_result!, 'mx')).not.toBe(registry);
   });
 
-  it('counts a failed probe once by stage and reason, and labels group "" outside the config', async () => {
-    const p = parseExposition(await createProbeRegistry(mx2.last_result!).metrics());
+  it('counts a failed probe once by stage and reason, and labels group "" outside the config', () => {
+    const p = parseExposition(probeExposition(mx2.last_result!));
     expect(find(p, 'smtp_probe_success')[0]).toEqual({ name: 'smtp_probe_success', labels: { target: mx2.target, group: '' }, value: 0 });
     expect(find(p, 'smtp_probe_failures_total').map((s) => [s.labels.stage, s.labels.reason, s.value])).toEqual([['connect', 'refused', 1]]);
   });
 
-  it('evaluates expectations when given', async () => {
-    const p = parseExposition(await createProbeRegistry(mx1.last_result!, 'mx', { required_extensions: ['CHUNKING'] }).metrics());
+  it('evaluates expectations when given', () => {
+    const p = parseExposition(probeExposition(mx1.last_result!, 'mx', { required_extensions: ['CHUNKING'] }));
     expect(find(p, 'smtp_expectation_met', { expectation: 'required_extension:CHUNKING' })[0]?.value).toBe(0);
   });
 
@@ -127,7 +136,7 @@ describe('createProbeRegistry', () => {
       if (process.env.CI === 'true') throw new Error('/usr/bin/promtool is missing; CI must install it');
       ctx.skip('/usr/bin/promtool not installed (apt install prometheus); required when CI=true');
     }
-    const text = await createProbeRegistry(mx1.last_result!, 'mx').metrics();
+    const text = probeExposition(mx1.last_result!, 'mx');
     const run = spawnSync('/usr/bin/promtool', ['check', 'metrics'], { input: text, encoding: 'utf8', timeout: 15_000 });
     expect(`${run.stdout}${run.stderr}`).toBe('');
     expect(run.status).toBe(0);

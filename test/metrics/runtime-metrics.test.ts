@@ -40,17 +40,13 @@ function makeGarbage(): number {
 describe('runtime metrics', () => {
   it('adds the process and Node runtime families, passes promtool, and describes this process', async (ctx) => {
     const registry = createExporterRegistry(source);
-    addRuntimeMetrics(registry);
+    addRuntimeMetrics(registry.registry);
     makeGarbage();
     // The GC observer and the event-loop monitor report asynchronously.
     await new Promise((resolve) => setTimeout(resolve, 100));
     const text = await registry.metrics();
-    // The streamed path /metrics takes renders the same families (values move between two reads).
-    const streamed = parseExposition(Buffer.concat(await registry.metricsChunks()).toString('utf8'));
-
     const parsed = parseExposition(text);
     const families = [...parsed.type.keys()].sort();
-    expect([...streamed.type.keys()].sort()).toEqual(families);
     expect(families).toEqual([...ALL_METRICS.map((d) => d.name), ...RUNTIME_METRICS.map((m) => m.name)].sort());
     for (const m of RUNTIME_METRICS) expect(parsed.type.get(m.name), m.name).toBe(m.type);
     for (const name of CONTRACT) expect(RUNTIME_METRICS.map((m) => m.name)).toContain(name);
