@@ -158,8 +158,11 @@ export async function runExporterScenario(
     let scrapeCost: ScrapeCost | null = null;
     if (promFigures !== null) {
       writeFileSync(configFile, exporterConfig(s, env.fleet.port, env.certs, PAUSED_SCHEDULE));
-      scrapeCost = await measureScrapeCost(pid, url, () => child.kill('SIGHUP'), periodMs);
-      env.log(`  scrape-only phase: ${scrapeCost.cpuMsPerScrape.toFixed(1)} ms CPU per scrape (idle ${scrapeCost.idleCpuMsPerSecond.toFixed(1)} ms/s removed; ${scrapeCost.probesMeanwhile} probes meanwhile), ${(scrapeCost.bytes / 2 ** 20).toFixed(1)} MiB (rounds: ${(Buffer.byteLength(lastBody) / 2 ** 20).toFixed(1)} MiB)`);
+      scrapeCost = await measureScrapeCost(pid, url, () => child.kill('SIGHUP'), periodMs).catch((error: unknown) => {
+        env.log(`  scrape-only phase failed, no CPU per scrape: ${(error as Error).message}`);
+        return null;
+      });
+      if (scrapeCost) env.log(`  scrape-only phase: ${scrapeCost.cpuMsPerScrape.toFixed(1)} ms CPU per scrape (idle ${scrapeCost.idleCpuMsPerSecond.toFixed(1)} ms/s removed; ${scrapeCost.probesMeanwhile} probes meanwhile), ${(scrapeCost.bytes / 2 ** 20).toFixed(1)} MiB (rounds: ${(Buffer.byteLength(lastBody) / 2 ** 20).toFixed(1)} MiB)`);
     }
 
     const fractions = new Float64Array(s.targets);
