@@ -24,8 +24,9 @@ function table(head: readonly string[], rows: ReadonlyArray<ReadonlyArray<string
 
 export function markdownTable(rows: readonly Row[]): string {
   const head = [
-    'targets', 'dialogue', 'period', 'probes done / due', 'missed', 'CPU ms/probe', 'in kernel', 'Node floor ms/probe', '× floor',
-    'blackbox ms/probe', 'ratio', 'RSS max MiB', 'live heap KB/target', 'heap growth', 'blackbox RSS MiB', 'lateness p99 s', 'busiest s ÷ avg', '/metrics p50 / max ms', '/metrics MiB', 'promtool', 'load1',
+    'targets', 'dialogue', 'Node', 'period', 'probes done / due', 'missed', 'CPU ms/probe', 'in kernel', 'Node floor ms/probe', '× floor',
+    'blackbox ms/probe', 'ratio', 'RSS max MiB', 'live heap KB/target', 'heap growth', 'blackbox RSS MiB', 'lateness p99 s', 'busiest s ÷ avg', '/metrics p50 / max ms', '/metrics MiB',
+    'Prometheus scrape p50 / p99 s', 'samples', 'scrapes failed', 'CPU ms/scrape', 'promtool', 'load1',
   ];
   return table(head, rows.map(({ ehlo: e, floor, blackbox }) => {
     const s = e.scenario;
@@ -33,6 +34,7 @@ export function markdownTable(rows: readonly Row[]): string {
     return [
       s.targets.toLocaleString('en-US'),
       dialogue(s.mode),
+      e.nodeVersion,
       `${s.periodSeconds} s × ${s.measuredRounds}`,
       `${e.schedule.completed} / ${e.schedule.due}`,
       `${e.schedule.missed}${e.schedule.duplicates > 0 ? ` (+${e.schedule.duplicates} dup)` : ''}`,
@@ -50,6 +52,10 @@ export function markdownTable(rows: readonly Row[]): string {
       f(e.schedule.busiestSecondRatio),
       `${f(e.scrape.p50Ms, 0)} / ${f(e.scrape.maxMs, 0)}`,
       f(e.scrape.bytes / MiB, 1),
+      e.prometheus ? `${f(e.prometheus.durationP50Seconds, 3)} / ${f(e.prometheus.durationP99Seconds, 3)}` : '—',
+      e.prometheus ? e.prometheus.samples.toLocaleString('en-US') : '—',
+      e.prometheus ? `${e.prometheus.failed} of ${e.prometheus.scrapes}` : '—',
+      e.scrapeCost ? `${f(e.scrapeCost.cpuMsPerScrape, 0)}${e.scrapeCost.probesMeanwhile > 0 ? ` (${e.scrapeCost.probesMeanwhile} probes meanwhile)` : ''}` : '—',
       e.promtool,
       `${f(e.loadBefore, 1)}–${f(e.loadAfter, 1)}`,
     ];

@@ -5,18 +5,24 @@
 //   npm run bench -- --full               the issue's sizes: 10,000 STARTTLS on 60 s, 50,000 EHLO on 5 min (~30 min)
 //   npm run bench -- --sizes=2000 --modes=starttls --period=30 --rounds=2 --profile --no-blackbox
 //
+// --node=24 (or 22) runs ehlo-exporter and the Node floor on that Node (other-node.ts).
+// Prometheus (Debian's) scrapes the exporter every 15 s during the rounds when installed; --no-prometheus
+// leaves it out and the bench's own client scrapes instead (prometheus-run.ts, scrape-cost.ts).
 // --keep leaves the generated configs, stores and scrapes in the temp dir.
 // --node-options="--optimize-for-size …" runs ehlo-exporter with those Node/V8 options.
 // --profile writes ehlo-exporter's CPU profiles (node --cpu-prof) to .bench-build/profiles/.
 // --status-page measures the status page instead (1,000 and 10,000 targets, or --sizes): curl and
 // headless Chromium against an exporter probing the fake fleet (status-page-run.ts).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { makeCertificates } from './bench-certificates.js';
 import { blackboxVersion, runBlackbox } from './blackbox-run.js';
+import { prepareOtherNode } from './other-node.js';
+import { PROMETHEUS_BIN } from '../support/prometheus-stack.js';
+import { SCRAPE_TIMEOUT_SECONDS } from './prometheus-run.js';
 import { runExporterScenario, type ProbeMode, type Scenario } from './exporter-run.js';
 import { FleetClient } from './fleet-client.js';
 import { runNodeFloor } from './node-floor-run.js';
@@ -38,6 +44,8 @@ const { values } = parseArgs({
     rounds: { type: 'string' },
     profile: { type: 'boolean', default: false },
     'no-blackbox': { type: 'boolean', default: false },
+    'no-prometheus': { type: 'boolean', default: false },
+    node: { type: 'string' },
     keep: { type: 'boolean', default: false },
     'node-options': { type: 'string' },
     'status-page': { type: 'boolean', default: false },
@@ -120,6 +128,10 @@ async function main(): Promise<void> {
   }
   const dir = mkdtempSync(join(tmpdir(), 'ehlo-bench-'));
   const profileDir = values.profile ? join(OUT, 'profiles') : null;
+  const node = values.node === undefined ? { execPath: process.execPath, mainJs: MAIN_JS, version: process.version } : prepareOtherNode(values.node, REPO, OUT, log);
+  log(`ehlo-exporter and the Node floor run on Node ${node.version}`);
+  const prometheus = !values['no-prometheus'] && existsSync(PROMETHEUS_BIN);
+  if (!prometheus) log(values['no-prometheus'] ? 'Prometheus skipped (--no-prometheus)' : `${PROMETHEUS_BIN} is not installed (apt-get install prometheus): the bench's own client scrapes instead`);
   const nodeOptions = values['node-options']?.split(/\s+/).filter((o) => o !== '') ?? [];
   if (nodeOptions.length > 0) log(`ehlo-exporter runs with node ${nodeOptions.join(' ')}`);
   if (profileDir) mkdirSync(profileDir, { recursive: true });
@@ -129,15 +141,16 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   const floorRun = async (s: Scenario, probes: number, pace: Pace) => {
     await fleet.drain();
-    const floor = await runNodeFloor(s.mode, s.targets, probes, pace, { fleetPort: fleet.port, certs });
+    const floor = await runNodeFloor(s.mode, s.targets, probes, pace, { fleetPort: fleet.port, certs, execPath: node.execPath });
     log(`Node floor ${s.mode} ${s.targets}, ${floor.pace}: ${floor.probes} probes, ${floor.cpuMsPerProbe.toFixed(3)} ms CPU/probe (${(100 * floor.cpuKernelShare).toFixed(0)}% in the kernel), ${floor.failed} failed`);
     return floor;
   };
   try {
     for (const s of list) {
       log(`ehlo-exporter: ${s.targets} targets, ${s.mode}, every ${s.periodSeconds} s, warm-up round + ${s.measuredRounds} measured`);
-      const ehlo = await runExporterScenario(s, { mainJs: MAIN_JS, dir, fleet, certs, profileDir, nodeOptions, log });
+      const ehlo = await runExporterScenario(s, { mainJs: node.mainJs, execPath: node.execPath, nodeVersion: node.version, prometheus, dir, fleet, certs, profileDir, nodeOptions, log });
       ehlo.promtool = promtoolCheck(ehlo.scrapeFile);
+      if (ehlo.prometheus) log(`  Prometheus: ${ehlo.prometheus.scrapes} scrapes, ${ehlo.prometheus.failed} failed, duration p50 ${ehlo.prometheus.durationP50Seconds.toFixed(3)} s p99 ${ehlo.prometheus.durationP99Seconds.toFixed(3)} s, ${ehlo.prometheus.samples} samples, ${ehlo.prometheus.bodyBytes} bytes`);
       log(`  ${ehlo.probes} probes, ${ehlo.cpuMsPerProbe.toFixed(3)} ms CPU/probe (${(100 * ehlo.cpuKernelShare).toFixed(0)}% in the kernel), RSS ${(ehlo.rssMaxBytes / 2 ** 20).toFixed(0)} MiB, live heap ${(ehlo.heap.liveBytes / ehlo.scenario.targets).toFixed(0)} B/target (growth ${ehlo.heap.growthFactor.toFixed(2)}×), lateness p99 ${(ehlo.schedule.latenessMs.p99 / 1000).toFixed(3)} s, missed ${ehlo.schedule.missed}, /metrics max ${ehlo.scrape.maxMs.toFixed(0)} ms, failed targets ${ehlo.failedTargets}`);
       // The references at ehlo-exporter's own pace (each target once per period, for at most a
       // minute), and flat out at 64 at a time as the issue's reference figures were taken.
@@ -167,8 +180,12 @@ async function main(): Promise<void> {
   const text = [
     `### ehlo-exporter benchmark, ${when} UTC`,
     '',
-    `Machine: ${machine()}. blackbox_exporter: ${bbVersion ?? 'not run'}.`,
-    'CPU and RSS from /proc; CPU per probe over whole measured rounds, including /metrics scraped every 15 s;',
+    `Machine: ${machine()} (the harness; the exporter's Node is in each row). blackbox_exporter: ${bbVersion ?? 'not run'}.`,
+    'CPU and RSS from /proc; CPU per probe over whole measured rounds, including /metrics scraped every 15 s',
+    prometheus
+      ? `by Debian's Prometheus (scrape_timeout ${SCRAPE_TIMEOUT_SECONDS} s, sample_limit 60 a target + 1,000, gzip), whose own scrape_duration_seconds, scrape_samples_scraped and up are the Prometheus columns;
+then, with probing paused (a reload to a schedule that does not fire), 10 scrapes as Prometheus sends them: CPU per scrape (idle CPU removed) and the bench client's /metrics times;`
+      : 'by the bench\'s own client (its times are the /metrics column);',
     'lateness and spread from the fake fleet\'s arrival times. The references do the same dialogue on the same fleet:',
     'the Node floor is a bare Node client with nothing but the dialogue (test/bench/node-floor-process.ts), blackbox_exporter is',
     'driven through /probe as Prometheus drives it. In the first table both run at ehlo-exporter\'s own pace (each target once',

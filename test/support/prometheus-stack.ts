@@ -29,7 +29,7 @@ export interface Daemon {
   stop(): Promise<void>;
 }
 
-async function startDaemon(name: string, bin: string, args: string[], url: string): Promise<Daemon> {
+export async function startDaemon(name: string, bin: string, args: string[], url: string): Promise<Daemon> {
   const child: ChildProcess = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const keep = (d: Buffer) => {
