@@ -91,7 +91,8 @@ function readTls(r: NodeReader, node: Node | null, path: string): Partial<TlsSet
   return dropUndefined(tls);
 }
 
-function caFileProblem(full: string): string | null {
+/** Shared with `policy.ca_file`: the same bounded read and PEM check as tls.ca_file. */
+export function caFileProblem(full: string): string | null {
   try {
     readCaBundle(full);
     return null;

@@ -73,6 +73,18 @@ export interface DnsSettings {
   keep_last_good_seconds: number;
 }
 
+/** `policy:` (issue 11): a watched domain's MTA-STS and DANE checks. */
+export interface PolicySettings {
+  /** Fetch and check the domain's MTA-STS policy and TLS-RPT record. */
+  mta_sts: boolean;
+  /** Look up and check each MX host's TLSA records (trusted only when the resolver validates DNSSEC). */
+  dane: boolean;
+  /** A PEM bundle trusted for the policy fetch on top of the WebPKI roots. */
+  ca_file: string | null;
+  /** The deadline of one policy fetch, in seconds. */
+  fetch_timeout_seconds: number;
+}
+
 /** A mail domain to watch: its MX hosts' addresses become targets, probed with these settings. */
 export interface DomainConfig {
   /** Lower-case, without a trailing dot; unique across the config (the `domain` label). */
@@ -83,6 +95,7 @@ export interface DomainConfig {
   probe: ProbeSettings;
   expectations: Expectations;
   dns: DnsSettings;
+  policy: PolicySettings;
 }
 
 export interface GroupConfig {
@@ -91,6 +104,8 @@ export interface GroupConfig {
   targets: TargetConfig[];
   domains: DomainConfig[];
   dns: DnsSettings;
+  /** What the group's domains inherit (plain targets have no policy checks). */
+  policy: PolicySettings;
 }
 
 export interface PolitenessSettings {
@@ -124,6 +139,7 @@ export interface ExporterConfig {
   probe_endpoint: ProbeEndpointSettings;
   storage: StorageSettings;
   dns: DnsSettings;
+  policy: PolicySettings;
   groups: GroupConfig[];
   /** Every target of every group, flattened, in file order (discovered targets are not here). */
   targets: TargetConfig[];
