@@ -20,7 +20,12 @@ export type ChangeKind =
   | 'mx_removed'
   | 'mx_preference_changed'
   | 'address_added'
-  | 'address_removed';
+  | 'address_removed'
+  // A domain's mail TLS policy (issue 11), also under the domain's name: its MTA-STS policy in
+  // force, that policy's mode, and an MX host's DNSSEC-validated TLSA set.
+  | 'mta_sts_policy_changed'
+  | 'mta_sts_mode_changed'
+  | 'tlsa_changed';
 
 export const CHANGE_KINDS: readonly ChangeKind[] = [
   'size_increased',
@@ -39,6 +44,9 @@ export const CHANGE_KINDS: readonly ChangeKind[] = [
   'mx_preference_changed',
   'address_added',
   'address_removed',
+  'mta_sts_policy_changed',
+  'mta_sts_mode_changed',
+  'tlsa_changed',
 ];
 
 export interface ChangeEvent {
