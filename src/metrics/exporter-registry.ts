@@ -2,8 +2,9 @@
 import type { TargetState } from '../state/types.js';
 import type { MetricsSource } from './exporter-status.js';
 import { addDomainSeries } from './domain-series.js';
+import { addDomainPolicySeries, addTargetPolicySeries } from './policy-series.js';
 import { addExporterSeries } from './exporter-series.js';
-import { ALL_METRICS, DOMAIN_METRICS, EXPORTER_METRICS, TARGET_METRICS } from './metric-definitions.js';
+import { ALL_METRICS, DOMAIN_METRICS, EXPORTER_METRICS, POLICY_METRICS, TARGET_METRICS } from './metric-definitions.js';
 import { ByteSink, DEFAULT_CHUNK_BYTES } from './byte-sink.js';
 import { SeriesBuffer, type SampleValue } from './series-buffer.js';
 import { SnapshotRegistry, type Snapshot } from './snapshot-registry.js';
@@ -17,12 +18,19 @@ export function buildExporterSeries(source: MetricsSource, states: readonly Targ
     const expectations = evaluatedExpectations(state, source.expectations(state.target));
     addTargetSeries(buf, state, { expectations, backoffSeconds: source.backoffSeconds(state.target), discovery: source.discovery?.(state.target) });
   }
-  addDomainSeries(buf, source.domains?.() ?? []);
-  addExporterSeries(buf, source.status());
+  addFreshSeries(buf, source);
   return buf;
 }
 
-const FRESH_FAMILIES = [TARGET_METRICS.backoff, ...Object.values(DOMAIN_METRICS), ...Object.values(EXPORTER_METRICS)];
+/** The families rebuilt at every scrape from the source's accessors, after the targets' own. */
+function addFreshSeries(buf: SeriesBuffer, source: MetricsSource): void {
+  addDomainSeries(buf, source.domains?.() ?? []);
+  addDomainPolicySeries(buf, source.domainPolicies?.() ?? []);
+  addTargetPolicySeries(buf, source.targetPolicies?.() ?? []);
+  addExporterSeries(buf, source.status());
+}
+
+const FRESH_FAMILIES = [TARGET_METRICS.backoff, ...Object.values(DOMAIN_METRICS), ...Object.values(POLICY_METRICS), ...Object.values(EXPORTER_METRICS)];
 
 /**
  * One scrape: cached per-target text for state-derived families, fresh series for the rest. The
@@ -53,8 +61,7 @@ class FragmentSnapshot implements Snapshot {
       if (backoff !== undefined) fresh.add(TARGET_METRICS.backoff, f.shared, backoff);
       return f;
     });
-    addDomainSeries(fresh, this.source.domains?.() ?? []);
-    addExporterSeries(fresh, this.source.status());
+    addFreshSeries(fresh, this.source);
     this.prepared = { columns: columnsOf(fragments, chunkBytes), fresh };
     return this.prepared;
   }
