@@ -7,6 +7,7 @@ import { resolveDomain, type AddressFamily, type DnsFailure, type MxSource } fro
 import type { ProbeOptions } from '../probe/probe-options.js';
 import type { ProbeResult } from '../probe/probe-result.js';
 import type { TargetAddress } from '../probe/target-address.js';
+import type { AddressPolicyJson, DomainPolicyJson } from './policy-report.js';
 import { probeJson, type ProbeJson } from './probe-json.js';
 
 /** Sessions open at once: enough for a handful of MX hosts, few enough to stay polite to one pool. */
@@ -20,8 +21,10 @@ export interface DomainReport {
     host: string;
     preference: number;
     error: DnsFailure | null;
-    addresses: { address: string; family: AddressFamily; probe: ProbeJson }[];
+    addresses: { address: string; family: AddressFamily; probe: ProbeJson; /** With --policy. */ policy?: AddressPolicyJson }[];
   }[];
+  /** With --policy: the MTA-STS policy and each MX host's TLSA lookup. */
+  policy?: DomainPolicyJson;
 }
 
 export interface ProbeDomainDeps {
