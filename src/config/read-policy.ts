@@ -1,10 +1,9 @@
 // `policy:` (issue 11): whether a watched domain's MTA-STS policy (RFC 8461) and its MX hosts' DANE
 // TLSA records (RFC 7672) are checked, the extra CA trusted for the policy fetch, and its deadline.
 // Layered like `dns:` — top level, then a group, then a domain, key by key.
-import { dirname, resolve } from 'node:path';
 import type { Node } from 'yaml';
 import type { PolicySettings } from './types.js';
-import { caFileProblem } from './read-probe-layer.js';
+import { readCaFile } from './read-probe-layer.js';
 import { MAX_TIMEOUT_SECONDS } from './duration.js';
 import { childPath, type NodeReader } from './node-reader.js';
 
@@ -28,17 +27,7 @@ export function readPolicy(r: NodeReader, node: Node | null, path: string, base:
   if (entries.has('ca_file')) {
     const [n, p] = at('ca_file');
     // null turns a CA set further up off again for this group or domain.
-    if (r.isNull(n)) out.ca_file = null;
-    else {
-      const file = r.string(n, p);
-      if (file !== undefined) {
-        // Relative to the config file, as tls.ca_file is.
-        const full = resolve(dirname(r.file), file);
-        const problem = caFileProblem(full);
-        if (problem !== null) r.report(r.resolve(n), p, problem);
-        else out.ca_file = full;
-      }
-    }
+    out.ca_file = r.isNull(n) ? null : (readCaFile(r, n, p) ?? out.ca_file);
   }
   if (entries.has('fetch_timeout')) out.fetch_timeout_seconds = r.duration(...at('fetch_timeout'), true, MAX_TIMEOUT_SECONDS) ?? out.fetch_timeout_seconds;
   return out;

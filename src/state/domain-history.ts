@@ -3,26 +3,16 @@
 // counter does) and its events in the change-event table, so /api lists them like a target's.
 import type { SqliteStateStore } from './sqlite-store.js';
 import { emptyState } from './state-codec.js';
-import type { ChangeEvent, ChangeKind, TargetState } from './types.js';
+import { DOMAIN_CHANGE_KINDS, type ChangeEvent, type ChangeKind, type TargetState } from './types.js';
 
 /** One change of a domain's MX or address set (discovery's DomainChange) or of its policy (discovery's PolicyChange). */
 export interface DomainSetChange {
-  kind: Extract<ChangeKind, (typeof DOMAIN_SET_CHANGE_KINDS)[number]>;
+  kind: Extract<ChangeKind, (typeof DOMAIN_CHANGE_KINDS)[number]>;
   subject: string;
   old_value: string | null;
   new_value: string | null;
 }
 
-const DOMAIN_SET_CHANGE_KINDS = [
-  'mx_added',
-  'mx_removed',
-  'mx_preference_changed',
-  'address_added',
-  'address_removed',
-  'mta_sts_policy_changed',
-  'mta_sts_mode_changed',
-  'tlsa_changed',
-] as const satisfies readonly ChangeKind[];
 
 export class DomainHistory {
   private readonly states = new Map<string, TargetState>();
@@ -47,7 +37,7 @@ export class DomainHistory {
       }
       const base = stored ?? emptyState(domain, group);
       // Every kind starts at 0, so the first change shows in increase() (a counter born at 1 hides it).
-      const counts = Object.fromEntries(DOMAIN_SET_CHANGE_KINDS.map((k) => [k, base.change_counts[k] ?? 0]));
+      const counts = Object.fromEntries(DOMAIN_CHANGE_KINDS.map((k) => [k, base.change_counts[k] ?? 0]));
       state = { ...base, group, change_counts: { ...base.change_counts, ...counts } };
       this.states.set(domain, state);
     }

@@ -27,6 +27,18 @@ export type ChangeKind =
   | 'mta_sts_mode_changed'
   | 'tlsa_changed';
 
+/** The kinds recorded under a watched domain's name: its MX and address set, and its mail TLS policy. */
+export const DOMAIN_CHANGE_KINDS = [
+  'mx_added',
+  'mx_removed',
+  'mx_preference_changed',
+  'address_added',
+  'address_removed',
+  'mta_sts_policy_changed',
+  'mta_sts_mode_changed',
+  'tlsa_changed',
+] as const satisfies readonly ChangeKind[];
+
 export const CHANGE_KINDS: readonly ChangeKind[] = [
   'size_increased',
   'size_decreased',
@@ -39,14 +51,7 @@ export const CHANGE_KINDS: readonly ChangeKind[] = [
   'limits_changed',
   'tls_version_changed',
   'certificate_changed',
-  'mx_added',
-  'mx_removed',
-  'mx_preference_changed',
-  'address_added',
-  'address_removed',
-  'mta_sts_policy_changed',
-  'mta_sts_mode_changed',
-  'tlsa_changed',
+  ...DOMAIN_CHANGE_KINDS,
 ];
 
 export interface ChangeEvent {
