@@ -1,5 +1,5 @@
-// The few DNS questions discovery asks, behind a small interface so that callers (domains here,
-// MTA-STS/DANE later) never see node:dns, and one implementation over node:dns's Resolver, which
+// The few DNS questions discovery asks, behind a small interface so that callers (domains,
+// MTA-STS, TLS-RPT) never see node:dns, and one implementation over node:dns's Resolver, which
 // talks to the servers it is given (with ports: tests and split-horizon setups run their own).
 import { Resolver } from 'node:dns/promises';
 
@@ -15,12 +15,21 @@ export interface MxRecord {
   priority: number;
 }
 
+export interface TxtRecord {
+  /** The record's character-strings as sent; a reader joins them (RFC 8461 §3.1, RFC 8460 §3). */
+  strings: string[];
+  /** Always null with node:dns: c-ares reports no TTL for TXT answers (resolveTxt has no ttl option). */
+  ttl: number | null;
+}
+
 export interface DnsLookup {
   mx(name: string): Promise<MxRecord[]>;
   a(name: string): Promise<AddressRecord[]>;
   aaaa(name: string): Promise<AddressRecord[]>;
   /** The CNAME target of `name` (rejects with ENODATA when `name` is not an alias). */
   cname(name: string): Promise<string>;
+  /** Every TXT record at `name` (rejects with ENODATA/ENOTFOUND when there is none). */
+  txt(name: string): Promise<TxtRecord[]>;
 }
 
 export interface DnsLookupOptions {
@@ -44,5 +53,6 @@ export function createDnsLookup(options: DnsLookupOptions): DnsLookup {
     a: (host) => resolver.resolve4(host, { ttl: true }),
     aaaa: (host) => resolver.resolve6(host, { ttl: true }),
     cname: async (host) => name((await resolver.resolveCname(host))[0] ?? ''),
+    txt: async (host) => (await resolver.resolveTxt(host)).map((strings) => ({ strings, ttl: null })),
   };
 }

@@ -55,7 +55,7 @@ export function dnsFailure(name: string, error: unknown): DnsFailure {
   return { stage: 'dns', reason, message: `${name}: ${what ?? `lookup failed: ${(error as Error).message ?? String(error)}`}` };
 }
 
-function isNoData(error: unknown): boolean {
+export function isNoData(error: unknown): boolean {
   return (error as { code?: unknown }).code === 'ENODATA';
 }
 

@@ -3,7 +3,7 @@ import os from 'node:os';
 import net from 'node:net';
 import type { ReplyLimits } from '../smtp/reply-assembler.js';
 import type { Clock } from '../smtp/session-options.js';
-import type { StartTlsMode } from '../smtp/types.js';
+import type { DaneCheck, StartTlsMode } from '../smtp/types.js';
 
 export type { Clock } from '../smtp/session-options.js';
 export { SYSTEM_CLOCK } from '../smtp/session-options.js';
@@ -21,6 +21,8 @@ export interface ProbeOptions {
     ca: string | Buffer | null;
     failOnVerifyError: boolean;
     minVersion?: 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
+    /** TLSA records (from a DNSSEC-secure lookup) to check the presented chain against; the result lands in tls.dane. */
+    dane?: DaneCheck | null;
   };
   limits?: ReplyLimits;
   /** Default: performance.now() / Date.now(). */

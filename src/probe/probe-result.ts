@@ -7,7 +7,7 @@ import type { EhloFacts, Phase, Reply, SizeFacts, TlsFacts, TranscriptEntry, Sta
 // The types a result is made of, for the layers that read results (state, metrics, http): they
 // take them from here and never reach into smtp/.
 export type { FailureDetail, FailureKey, FailureReason, ProbeFailure, ReplyCode, Stage } from '../smtp/failure.js';
-export type { CertificateFacts, EhloFacts, Phase, Reply, SizeFacts, StartTlsMode, TlsFacts, TranscriptEntry } from '../smtp/types.js';
+export type { CertificateFacts, DaneCheck, DaneFacts, EhloFacts, Phase, Reply, SizeFacts, StartTlsMode, TlsaRecord, TlsFacts, TranscriptEntry } from '../smtp/types.js';
 
 export interface ProbeResult {
   /** As given: host:port, [v6]:port. */

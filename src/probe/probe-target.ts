@@ -27,6 +27,7 @@ export async function probeTarget(target: TargetAddress, options: ProbeOptions):
         serverName,
         secureContext: getSecureContext(options.tls.ca, options.tls.minVersion),
         failOnVerifyError: options.tls.failOnVerifyError,
+        dane: options.tls.dane ?? null,
       },
       limits: options.limits ?? DEFAULT_REPLY_LIMITS,
       clock,

@@ -1,7 +1,7 @@
 // What one SMTP session (RFC 5321, 3207, 8314) needs to know, decided by the caller beforehand.
 import type { SecureContext } from 'node:tls';
 import type { ReplyLimits } from './reply-assembler.js';
-import type { StartTlsMode } from './types.js';
+import type { DaneCheck, StartTlsMode } from './types.js';
 
 /** Time sources, injectable so timings and deadlines are testable. */
 export interface Clock {
@@ -21,7 +21,10 @@ export interface SessionTlsOptions {
   serverName: string;
   /** Trust anchors and protocol floor; shared between sessions (see tls-context.ts). */
   secureContext: SecureContext;
+  /** A WebPKI verification failure ends the session (ignored when `dane` is set: DANE decides then). */
   failOnVerifyError: boolean;
+  /** Check the presented chain against these TLSA records (RFC 7672); null/absent: no DANE. */
+  dane?: DaneCheck | null;
 }
 
 export interface SessionOptions {

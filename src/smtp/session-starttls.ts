@@ -42,7 +42,7 @@ const TICKET_WAIT_MAX_MS = 250;
 
 /** The TLS handshake on the session's socket; facts are recorded before verification is judged. */
 export async function handshake(ctx: SessionContext, mode: TlsFacts['mode']): Promise<void> {
-  const { serverName, secureContext, failOnVerifyError } = ctx.options.tls;
+  const { serverName, secureContext, failOnVerifyError, dane = null } = ctx.options.tls;
   // The ticket leaves the server when our Finished arrives: about one round trip after the
   // handshake ends here. STARTTLS's own reply (or, for implicit TLS, the TCP connect) measured one.
   const roundTripMs = 1000 * (ctx.record.timings.starttls ?? ctx.record.timings.connect ?? 0);
@@ -52,11 +52,13 @@ export async function handshake(ctx: SessionContext, mode: TlsFacts['mode']): Pr
     { serverName, secureContext, ticketWaitMs: Math.min(ticketWaitMs, Math.max(0, ctx.remainingMs())) },
     ctx.budgetMs('tls_handshake'),
   );
-  const facts = readTlsFacts(socket, serverName, mode);
+  const facts = readTlsFacts(socket, serverName, mode, dane);
   ctx.record.tls = facts;
   const verdict = facts.verified ? `certificate verified for ${serverName}` : `certificate NOT verified for ${serverName}: ${facts.verify_error ?? 'unknown'}`;
-  ctx.transcript.event(`TLS established (${mode}): ${facts.version ?? '?'} ${facts.cipher ?? '?'}; ${verdict}`);
-  if (!facts.verified && failOnVerifyError) {
+  const daneVerdict = facts.dane === undefined ? '' : facts.dane.matched !== null ? '; DANE: a TLSA record matches' : `; DANE: ${facts.dane.failure ?? 'no_match'}`;
+  ctx.transcript.event(`TLS established (${mode}): ${facts.version ?? '?'} ${facts.cipher ?? '?'}; ${verdict}${daneVerdict}`);
+  // With DANE asked, the TLSA records decide (RFC 7672 §3): a WebPKI failure is recorded, not fatal.
+  if (!facts.verified && failOnVerifyError && dane === null) {
     throw new SessionError('tls_handshake', 'ERR_CERT_NOT_VERIFIED', `the certificate did not verify for ${serverName}: ${facts.verify_error ?? 'unknown reason'}`);
   }
 }

@@ -2,12 +2,14 @@
 // recorded whether or not the certificate verifies: an expired certificate is a fact worth seeing.
 import type { X509Certificate } from 'node:crypto';
 import tls from 'node:tls';
-import type { CertificateFacts, TlsFacts } from './types.js';
+import { matchDane } from './dane-match.js';
+import type { CertificateFacts, DaneCheck, TlsFacts } from './types.js';
 
 /** Chains longer than this are cut short: no real server sends more, a hostile one might. */
 const MAX_CHAIN = 16;
 
-export function readTlsFacts(socket: tls.TLSSocket, serverName: string, mode: TlsFacts['mode']): TlsFacts {
+/** `dane`: TLSA records to check the presented chain against (only then is the chain collected). */
+export function readTlsFacts(socket: tls.TLSSocket, serverName: string, mode: TlsFacts['mode'], dane: DaneCheck | null = null): TlsFacts {
   const cipher = socket.getCipher();
   // getPeerCertificate(true) would give the chain too, but it renders every certificate (three
   // fingerprints, the raw DER, the public key) and looks the root up in the trust store: ~0.2 ms
@@ -25,6 +27,7 @@ export function readTlsFacts(socket: tls.TLSSocket, serverName: string, mode: Tl
     chain_earliest_not_after: hasLeaf ? earliestNotAfter(chain, leaf.valid_to) : null,
     verified: verification === null,
     verify_error: verification,
+    ...(dane === null ? {} : { dane: matchDane(dane, presentedChain(chain)) }),
   };
 }
 
@@ -118,6 +121,21 @@ function earliestNotAfter(leaf: X509Certificate | undefined, leafValidTo: string
     cert = cert.issuerCertificate ?? undefined;
   }
   return earliest === null ? null : new Date(earliest).toISOString();
+}
+
+/**
+ * The certificates the server sent, leaf first, in the order it sent them: Node links
+ * getPeerX509Certificate()'s issuerCertificate through the peer's chain only, never the trust store
+ * (getPeerCertificate(true) appends a root from the store), which DANE-TA needs (RFC 7671 §5.2.2).
+ */
+function presentedChain(leaf: X509Certificate | undefined): X509Certificate[] {
+  const chain: X509Certificate[] = [];
+  const seen = new Set<string>();
+  for (let cert = leaf; cert !== undefined && chain.length < MAX_CHAIN && !seen.has(cert.fingerprint256); cert = cert.issuerCertificate ?? undefined) {
+    seen.add(cert.fingerprint256);
+    chain.push(cert);
+  }
+  return chain;
 }
 
 /** OpenSSL's "Jan  1 00:00:00 2030 GMT" → ISO 8601; verbatim if it cannot be read. */

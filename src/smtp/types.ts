@@ -64,6 +64,36 @@ export interface TlsFacts {
   verified: boolean;
   /** Node's/OpenSSL's reason when not verified, e.g. CERT_HAS_EXPIRED or ERR_TLS_CERT_ALTNAME_INVALID. */
   verify_error: string | null;
+  /** The presented chain checked against TLSA records; present only when the session was asked to check DANE. */
+  dane?: DaneFacts;
+}
+
+/** One TLSA record (RFC 6698 §2.1): certificate usage, selector, matching type, association data. */
+export interface TlsaRecord {
+  usage: number;
+  selector: number;
+  matching_type: number;
+  /** Lower-case hex. */
+  data: string;
+}
+
+/** What a session checks the presented chain against when asked for DANE (RFC 7672 §3). */
+export interface DaneCheck {
+  records: TlsaRecord[];
+  /** Reference identifiers for DANE-TA (RFC 7672 §3.2.2): the MX host name (and the domain when the MX RRset was secure). */
+  names: string[];
+}
+
+export interface DaneFacts {
+  /** Records with usage 2|3, selector 0|1, matching type 0|1|2 and a digest of the right length (RFC 7672 §3.1.3: usages 0 and 1 are unusable for SMTP). */
+  usable_records: number;
+  /** The first usable record that authenticated the presented chain; null when none did. */
+  matched: TlsaRecord | null;
+  /** null when matched; else why not. */
+  failure: 'no_usable_records' | 'no_match' | 'name_mismatch' | 'no_certificate' | null;
+  /** Hex SHA-256 of the presented leaf's SubjectPublicKeyInfo and of its whole DER (for alert texts); null without a certificate. */
+  leaf_spki_sha256: string | null;
+  leaf_cert_sha256: string | null;
 }
 
 export type Phase =

@@ -32,8 +32,11 @@ function zoneText(zone: string, serial: number, records: string): string {
   return `$ORIGIN ${zone}.\n$TTL 60\n@ SOA ns hostmaster ${serial} 3600 600 86400 60\n@ NS ns\nns A 127.0.0.1\n${records}\n`;
 }
 
-/** `zones`: name → records; `broken`: zones knot is configured for but cannot load (they answer SERVFAIL). */
-export async function startKnot(zones: Record<string, string>, broken: readonly string[] = []): Promise<KnotServer> {
+/**
+ * `zones`: name → records; `broken`: zones knot is configured for but cannot load (they answer
+ * SERVFAIL); `signed`: zones knot signs itself (DNSSEC, its default policy: ECDSA P-256 KSK + ZSK).
+ */
+export async function startKnot(zones: Record<string, string>, broken: readonly string[] = [], signed: readonly string[] = []): Promise<KnotServer> {
   const dir = mkdtempSync(join(tmpdir(), 'ehlo-knot-'));
   const port = await freePort();
   const serials = new Map<string, number>();
@@ -61,7 +64,7 @@ export async function startKnot(zones: Record<string, string>, broken: readonly 
       '    zonefile-sync: -1',
       '    journal-content: none',
       'zone:',
-      ...[...Object.keys(zones), ...broken].flatMap((z) => [`  - domain: ${z}`, `    file: ${z}.zone`]),
+      ...[...Object.keys(zones), ...broken].flatMap((z) => [`  - domain: ${z}`, `    file: ${z}.zone`, ...(signed.includes(z) ? ['    dnssec-signing: on'] : [])]),
       '',
     ].join('\n'),
   );
