@@ -3,53 +3,24 @@
 // reach on what that address presented. The JSON shapes are discovery's and smtp's own (the
 // contract of issue 11), so `--json` shows exactly what the exporter's metrics are built from.
 
-interface TlsaRecordView {
-  usage: number;
-  selector: number;
-  matching_type: number;
-  data: string;
-}
-
-/** discovery's MtaStsStatus, as printed. */
-export interface MtaStsStatusView {
-  domain: string;
-  record: { id: string } | null;
-  record_error: string | null;
-  policy: { version: string; mode: string; mx: readonly string[]; max_age: number } | null;
-  policy_id: string | null;
-  fetched_at: number | null;
-  fetch_error: { reason: string; message: string } | null;
-  tlsrpt: { valid: boolean; rua: readonly string[]; error: string | null } | null;
-}
-
-/** discovery's DaneLookup of one MX host, with the host it was made for. */
-export interface DaneLookupView {
-  host: string;
-  status: 'secure' | 'insecure' | 'bogus' | 'error';
-  name: string;
-  records: readonly TlsaRecordView[];
-  message: string | null;
-  ttl_seconds: number | null;
-}
+import type { DaneLookup } from '../discovery/dane-lookup.js';
+import type { MtaStsStatus } from '../discovery/mta-sts.js';
+import type { MtaStsVerdict } from '../discovery/mta-sts-match.js';
+import type { DaneFacts, TlsaRecord } from '../smtp/types.js';
 
 /** `policy` at domain level: null halves were not asked for (config off) — the CLI asks for both. */
 export interface DomainPolicyJson {
-  mta_sts: MtaStsStatusView | null;
-  dane: { lookups: DaneLookupView[] } | null;
+  mta_sts: MtaStsStatus | null;
+  /** Each MX host's TLSA lookup, with the host it was made for. */
+  dane: { lookups: (DaneLookup & { host: string })[] } | null;
 }
 
 /** `policy` at address level. */
 export interface AddressPolicyJson {
-  /** discovery's MtaStsVerdict; null when no policy in enforce or testing mode is in force. */
-  mta_sts: { covered: boolean; compliant: boolean; reason: string } | null;
-  /** smtp's DaneFacts from the probe; null when no DANE check ran (no secure, non-empty TLSA set). */
-  dane: {
-    usable_records: number;
-    matched: TlsaRecordView | null;
-    failure: string | null;
-    leaf_spki_sha256: string | null;
-    leaf_cert_sha256: string | null;
-  } | null;
+  /** null when no policy in enforce or testing mode is in force. */
+  mta_sts: MtaStsVerdict | null;
+  /** The probe's DANE check; null when none ran (no secure, non-empty TLSA set). */
+  dane: DaneFacts | null;
 }
 
 /** A digest cut for a terminal line; --json has it whole. */
@@ -57,11 +28,11 @@ function short(hex: string): string {
   return hex.length <= 16 ? hex : `${hex.slice(0, 16)}…`;
 }
 
-function shortRecord(r: TlsaRecordView): string {
+function shortRecord(r: TlsaRecord): string {
   return `${r.usage} ${r.selector} ${r.matching_type} ${short(r.data)}`;
 }
 
-function mtaStsLines(s: MtaStsStatusView): string[] {
+function mtaStsLines(s: MtaStsStatus): string[] {
   const out: string[] = [];
   if (s.record === null && s.record_error === null) out.push('MTA-STS     no _mta-sts record: the domain publishes no policy');
   else if (s.record_error !== null) out.push(`MTA-STS     record invalid: ${s.record_error}`);
@@ -75,14 +46,14 @@ function mtaStsLines(s: MtaStsStatusView): string[] {
   return out;
 }
 
-const DANE_STATUS: Readonly<Record<DaneLookupView['status'], string>> = {
+const DANE_STATUS: Readonly<Record<DaneLookup['status'], string>> = {
   secure: 'secure',
   insecure: 'insecure (unsigned zone: no DANE)',
   bogus: 'BOGUS (DNSSEC validation failed: DANE senders will not deliver)',
   error: 'lookup FAILED',
 };
 
-function daneLines(lookups: readonly DaneLookupView[]): string[] {
+function daneLines(lookups: readonly (DaneLookup & { host: string })[]): string[] {
   return lookups.map((l) => {
     let text = `${l.host}: ${DANE_STATUS[l.status]}`;
     if (l.status === 'secure') text += l.records.length === 0 ? ', no TLSA records (no DANE)' : `, ${l.records.map(shortRecord).join('; ')}`;

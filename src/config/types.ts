@@ -1,6 +1,6 @@
 // The resolved, validated, frozen configuration: defaults applied, per-group and per-target
 // overrides merged, so every consumer reads a complete TargetConfig and never the raw YAML.
-import type { StartTlsMode } from '../smtp/types.js';
+import type { DaneCheck, StartTlsMode } from '../smtp/types.js';
 
 export interface TlsSettings {
   /** SNI and the name the certificate is verified against; defaults to the target's host. */
@@ -58,6 +58,8 @@ export interface TargetConfig {
   all_addresses?: boolean;
   /** Set on targets that discovery made from a domain or an `all_addresses` host. */
   discovery?: DiscoveredFrom;
+  /** The MX host's DNSSEC-secure TLSA records to check the presented chain against (a domain with `policy.dane`). */
+  dane?: DaneCheck;
 }
 
 export interface DnsSettings {

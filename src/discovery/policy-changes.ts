@@ -3,19 +3,11 @@
 // domain-changes.ts, so a check is compared once, where it is recorded. The first check of a
 // domain has nothing to compare with and yields no changes.
 
-/** The fields of smtp's TlsaRecord read here. */
-interface TlsaRecord {
-  usage: number;
-  selector: number;
-  matching_type: number;
-  data: string;
-}
+import type { TlsaRecord } from '../smtp/types.js';
+import type { MtaStsStatus } from './mta-sts.js';
 
-/** The fields of MtaStsStatus read here: the policy in force and the id it was fetched under. */
-interface PolicyInForce {
-  policy: { mode: string; mx: readonly string[]; max_age: number } | null;
-  policy_id: string | null;
-}
+/** The policy in force and the id it was fetched under. */
+type PolicyInForce = Pick<MtaStsStatus, 'policy' | 'policy_id'>;
 
 export type PolicyChangeKind = 'mta_sts_policy_changed' | 'mta_sts_mode_changed' | 'tlsa_changed';
 

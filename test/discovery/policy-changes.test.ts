@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { describePolicy, mtaStsChanges, tlsaChanges } from '../../src/discovery/policy-changes.js';
 
-const enforce = { policy: { mode: 'enforce', mx: ['mx1.example.com', '*.example.net'], max_age: 86400 }, policy_id: '20260101' };
+const enforce = { policy: { version: 'STSv1' as const, mode: 'enforce' as 'enforce' | 'testing', mx: ['mx1.example.com', '*.example.net'], max_age: 86400 }, policy_id: '20260101' };
 const ee = { usage: 3, selector: 1, matching_type: 1, data: 'aa'.repeat(32) };
 const ta = { usage: 2, selector: 0, matching_type: 1, data: 'bb'.repeat(32) };
 
@@ -11,7 +11,7 @@ describe('mtaStsChanges', () => {
   });
 
   it('reports a new id and a mode downgrade with old and new values', () => {
-    const testing = { policy: { ...enforce.policy, mode: 'testing' }, policy_id: '20260202' };
+    const testing = { policy: { ...enforce.policy, mode: 'testing' as const }, policy_id: '20260202' };
     expect(mtaStsChanges('example.com', enforce, testing)).toEqual([
       {
         kind: 'mta_sts_policy_changed',
