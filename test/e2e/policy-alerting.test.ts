@@ -143,8 +143,10 @@ describeWithReal(
       expect(changes.changes).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'mta_sts_mode_changed', old_value: 'enforce', new_value: 'testing' })]));
       const text = await (await fetch(`${exporter!.url}/metrics`)).text();
       expect(text).toMatch(new RegExp(`smtp_capability_changes_total\\{target="${DOMAIN}",group="inbound",change="mta_sts_mode_changed"\\} 1`));
-      // Testing mode asks nothing of an MX: no covered/compliant series, so no MTA-STS alert either.
-      expect(text).not.toContain('smtp_mta_sts_mx_covered{');
+      expect(text).toContain(`smtp_mta_sts_policy_info{domain="${DOMAIN}",mode="testing",id="2"} 1`);
+      // Testing mode refuses nothing: mx2 is still reported as not covered, but the alert resolves.
+      expect(text).toContain(`smtp_mta_sts_mx_covered{target="${target(MX2, '127.0.0.52')}",group="inbound"} 0`);
+      await stack!.webhook.waitForAlert('SmtpMtaStsMxNotCovered', 'resolved', changedAt, ALERT_WAIT_MS);
     }, STEP_TIMEOUT_MS);
 
     it('probe DOMAIN --mx --policy --json reports the policy and the verdicts from the same components', async () => {
