@@ -8,7 +8,10 @@
 //      smtp_dane_tlsa_match goes to 0, a tlsa_changed event is stored, SmtpDaneTlsaMismatch
 //      (critical) fires with the published record and the presented SPKI digest in its text;
 //   3. the policy goes from enforce to testing under a new id: an mta_sts_mode_changed event and
-//      SmtpMtaStsModeDowngraded.
+//      SmtpMtaStsModeDowngraded, while the not-covered alert resolves;
+//   4. a new id whose policy is served as text/html: fetch failures counted, the cached policy kept,
+//      SmtpMtaStsPolicyFetchFailing;
+//   5. every query of the domain dashboard's policy row returns data from this Prometheus.
 // And `probe DOMAIN --mx --policy --json` against the same components.
 import { X509Certificate, createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,6 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runProbeCommand } from '../../src/cli/probe-command.js';
+import { DEFAULT_SUBSTITUTIONS, dashboardQueries } from '../dashboards/dashboard-queries.js';
 import { probeTarget } from '../../src/probe/probe-target.js';
 import { fastDomainConfigHead } from '../discovery/zone-fixture.js';
 import { createCa, type TestCa } from '../fakes/certificates.js';
@@ -149,6 +153,32 @@ describeWithReal(
       await stack!.webhook.waitForAlert('SmtpMtaStsMxNotCovered', 'resolved', changedAt, ALERT_WAIT_MS);
     }, STEP_TIMEOUT_MS);
 
+    it('counts a policy served as text/html under a new id and fires SmtpMtaStsPolicyFetchFailing', async () => {
+      const changedAt = Date.now();
+      sts!.set({ contentType: 'text/html' });
+      await resolver!.setZone(ZONE, records(tlsaLine(`_${port}._tcp.mx1`, tlsaFor(mx1Cert, 3, 1, 1)), '3'));
+      const alert = await stack!.webhook.waitForAlert('SmtpMtaStsPolicyFetchFailing', 'firing', changedAt, ALERT_WAIT_MS);
+      expect(alert.labels).toMatchObject({ domain: DOMAIN, severity: 'warning' });
+      // The cached policy (id 2) stays in force meanwhile, as RFC 8461 §5.1 has senders keep it.
+      expect(await has(`smtp_mta_sts_policy_info{domain="${DOMAIN}",id="2"} == 1`)).toBe(true);
+      expect(await has(`smtp_mta_sts_policy_fetch_failures_total{domain="${DOMAIN}",reason="content_type"} > 1`)).toBe(true);
+      sts!.set({ contentType: 'text/plain' });
+    }, STEP_TIMEOUT_MS);
+
+    it("every query of the domain dashboard's Mail TLS policy row returns data from this Prometheus", async () => {
+      const row = new Set(['MTA-STS mode', 'MTA-STS policy valid', 'MTA-STS max_age', 'TLS-RPT record', 'MTA-STS and DANE per MX address', 'Policy fetch failures by reason', 'Policy and TLSA changes']);
+      const queries = dashboardQueries({ substitutions: { ...DEFAULT_SUBSTITUTIONS, domain: DOMAIN } }).filter((q) => q.dashboard === 'ehlo-domain' && row.has(q.panelTitle));
+      expect(new Set(queries.map((q) => q.panelTitle))).toEqual(row);
+      const end = Date.now() / 1000;
+      const empty: string[] = [];
+      for (const q of queries) {
+        const r = await stack!.prometheus.queryRange(q.expr, end - 300, end, 2);
+        expect(r.status, `${q.panelTitle}: ${q.expr}: ${r.error ?? ''}`).toBe('success');
+        if (!(r.data?.result as { values?: unknown[] }[]).some((series) => (series.values?.length ?? 0) > 0)) empty.push(`${q.panelTitle}: ${q.expr}`);
+      }
+      expect(empty).toEqual([]);
+    }, STEP_TIMEOUT_MS);
+
     it('probe DOMAIN --mx --policy --json reports the policy and the verdicts from the same components', async () => {
       let out = '';
       let err = '';
@@ -161,7 +191,7 @@ describeWithReal(
       });
       expect(err).toBe('');
       const json = JSON.parse(out);
-      expect(json.policy.mta_sts).toMatchObject({ domain: DOMAIN, record: { id: '2' }, policy: { mode: 'testing', mx: [MX1] }, policy_id: '2', fetch_error: null, tlsrpt: { valid: true } });
+      expect(json.policy.mta_sts).toMatchObject({ domain: DOMAIN, record: { id: '3' }, policy: { mode: 'testing', mx: [MX1] }, policy_id: '3', fetch_error: null, tlsrpt: { valid: true } });
       expect(json.policy.dane.lookups.map((l: { host: string; status: string; records: unknown[] }) => [l.host, l.status, l.records.length])).toEqual([
         [MX1, 'secure', 1],
         [MX2, 'secure', 0],
