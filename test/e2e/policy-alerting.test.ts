@@ -25,9 +25,10 @@ import { fastDomainConfigHead } from '../discovery/zone-fixture.js';
 import { createCa, type TestCa } from '../fakes/certificates.js';
 import { ScriptedSmtpServer } from '../fakes/scripted-smtp-server.js';
 import { dnssecUnavailableReason, startDnssecResolver, tlsaFor, tlsaLine, type DnssecResolver } from '../support/dnssec-resolver.js';
-import { startExporter, type ExporterProcess } from '../support/exporter-process.js';
+import type { ExporterProcess } from '../support/exporter-process.js';
+import { startExporterWithAlerting } from '../support/exporter-with-alerting.js';
 import { policyText, startMtaStsServer, type MtaStsServer } from '../support/mta-sts-server.js';
-import { prometheusStackUnavailableReason, startAlertingStack, type AlertingStack } from '../support/prometheus-stack.js';
+import { prometheusStackUnavailableReason, type AlertingStack } from '../support/prometheus-stack.js';
 import { describeWithReal } from '../support/require-real.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -79,20 +80,14 @@ describeWithReal(
       const head = fastDomainConfigHead([resolver.server]);
       // The probes trust the test CA too, so a certificate for the MX host verifies (MTA-STS compliance).
       head.splice(head.indexOf('dns:'), 0, '  tls: { ca_file: ca.pem }');
-      writeFileSync(
-        join(dir, 'ehlo-exporter.yml'),
-        [
-          ...head,
-          'policy: { ca_file: ca.pem, fetch_timeout: 5s }',
-          'groups:',
-          '  - name: inbound',
-          '    domains:',
-          `      - { domain: ${DOMAIN}, port: ${port} }`,
-          '',
-        ].join('\n'),
-      );
-      exporter = await startExporter([`--config.file=${join(dir, 'ehlo-exporter.yml')}`, `--storage.path=${join(dir, 'state.db')}`, '--log.level=warn']);
-      stack = await startAlertingStack({ dir, exporter: `127.0.0.1:${exporter.port}`, forSeconds: 3 });
+      ({ exporter, stack } = await startExporterWithAlerting(dir, [
+        ...head,
+        'policy: { ca_file: ca.pem, fetch_timeout: 5s }',
+        'groups:',
+        '  - name: inbound',
+        '    domains:',
+        `      - { domain: ${DOMAIN}, port: ${port} }`,
+      ]));
     }, 120_000);
 
     afterAll(async () => {
