@@ -3,7 +3,8 @@
 // certificate, scripted SMTP servers with STARTTLS and certificates from the same CA, the built
 // exporter watching the domain, and Debian's Prometheus and Alertmanager with the shipped rules
 // (only `for:` shortened) routing to a webhook in this test. Then, in order:
-//   1. the MTA-STS policy enforces and covers mx1 only: SmtpMtaStsMxNotCovered fires for mx2;
+//   1. the MTA-STS policy enforces and covers mx1 only: SmtpMtaStsMxNotCovered fires for mx2; an MX
+//      host in an unsigned zone (another watched domain) is "insecure", with no DANE alert ever;
 //   2. the TLSA record of mx1 is replaced by one for another key (the certificate "rotated"):
 //      smtp_dane_tlsa_match goes to 0, a tlsa_changed event is stored, SmtpDaneTlsaMismatch
 //      (critical) fires with the published record and the presented SPKI digest in its text;
@@ -12,7 +13,8 @@
 //   4. a new id whose policy is served as text/html: fetch failures counted, the cached policy kept,
 //      SmtpMtaStsPolicyFetchFailing;
 //   5. every query of the domain dashboard's policy row returns data from this Prometheus.
-// And `probe DOMAIN --mx --policy --json` against the same components.
+// And `probe DOMAIN --mx --policy --json` against the same components, including an MX host in a
+// zone whose signatures do not validate (bogus: exit 1).
 import { X509Certificate, createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -36,6 +38,9 @@ const ZONE = 'policy.test';
 const DOMAIN = `mail.${ZONE}`;
 const MX1 = `mx1.${ZONE}`;
 const MX2 = `mx2.${ZONE}`;
+const MX3 = 'mx3.bogus.test';
+const MX4 = 'mx4.unsigned.test';
+const PLAIN = `plain.${ZONE}`;
 const ALERT_WAIT_MS = 60_000;
 const STEP_TIMEOUT_MS = ALERT_WAIT_MS + 30_000;
 
@@ -62,6 +67,9 @@ describeWithReal(
         `_mta-sts.mail TXT "v=STSv1; id=${id}"`,
         `mta-sts.mail A ${sts!.address}`,
         '_smtp._tls.mail TXT "v=TLSRPTv1; rua=mailto:tlsrpt@policy.test"',
+        // A domain whose MX host lives in an unsigned zone (no DANE), and one in a zone that fails validation.
+        `plain MX 10 ${MX4}.`,
+        `bogusmx MX 10 ${MX3}.`,
         '',
       ].join('\n');
 
@@ -75,8 +83,13 @@ describeWithReal(
       smtp.push(await ScriptedSmtpServer.start({ hostname: MX1, tls: mx1 }, { host: '127.0.0.51', port: 0 }));
       port = smtp[0]!.port;
       smtp.push(await ScriptedSmtpServer.start({ hostname: MX2, tls: ca.issue({ commonName: MX2 }) }, { host: '127.0.0.52', port }));
+      smtp.push(await ScriptedSmtpServer.start({ hostname: MX4, tls: ca.issue({ commonName: MX4 }) }, { host: '127.0.0.54', port }));
       const tlsa = tlsaLine(`_${port}._tcp.mx1`, tlsaFor(mx1.cert, 3, 1, 1));
-      resolver = await startDnssecResolver({ signed: { [ZONE]: records(tlsa, '1') } });
+      resolver = await startDnssecResolver({
+        signed: { [ZONE]: records(tlsa, '1') },
+        unsigned: { 'unsigned.test': 'mx4 A 127.0.0.54\n' },
+        bogus: { 'bogus.test': 'mx3 A 127.0.0.53\n' },
+      });
       const head = fastDomainConfigHead([resolver.server]);
       // The probes trust the test CA too, so a certificate for the MX host verifies (MTA-STS compliance).
       head.splice(head.indexOf('dns:'), 0, '  tls: { ca_file: ca.pem }');
@@ -87,6 +100,7 @@ describeWithReal(
         '  - name: inbound',
         '    domains:',
         `      - { domain: ${DOMAIN}, port: ${port} }`,
+        `      - { domain: ${PLAIN}, port: ${port} }`,
       ]));
     }, 120_000);
 
@@ -113,6 +127,12 @@ describeWithReal(
       expect(await has(`smtp_tlsrpt_record_valid{domain="${DOMAIN}"} == 1`)).toBe(true);
       expect(await has(`smtp_dane_dnssec_secure{target="${target(MX2, '127.0.0.52')}"} == 1`)).toBe(true);
       expect(await has(`smtp_dane_tlsa_records{target="${target(MX2, '127.0.0.52')}"} == 0`)).toBe(true);
+      // An unsigned zone is "no DANE": reported as insecure, nothing more, and no alert.
+      await waitFor('the unsigned MX host looked up', () => has(`smtp_dane_lookup_info{target="${target(MX4, '127.0.0.54')}",status="insecure"} == 1`), 30_000, 250);
+      expect(await has(`smtp_dane_dnssec_secure{target="${target(MX4, '127.0.0.54')}"} == 0`)).toBe(true);
+      expect(await has(`smtp_dane_tlsa_match{target="${target(MX4, '127.0.0.54')}"}`)).toBeUndefined();
+      // A domain without an _mta-sts record has no MTA-STS series.
+      expect(await has(`smtp_mta_sts_policy_valid{domain="${PLAIN}"}`)).toBeUndefined();
       const alert = await stack!.webhook.waitForAlert('SmtpMtaStsMxNotCovered', 'firing', since, ALERT_WAIT_MS);
       expect(alert.labels).toMatchObject({ domain: DOMAIN, mx_host: MX2, target: target(MX2, '127.0.0.52'), severity: 'warning' });
       expect(stack!.webhook.alerts().filter((a) => a.labels.alertname === 'SmtpDaneTlsaMismatch')).toEqual([]);
@@ -198,5 +218,25 @@ describeWithReal(
       // Testing mode refuses nothing and the TLSA record matches again: exit 0.
       expect(code).toBe(0);
     }, STEP_TIMEOUT_MS);
+
+    it('probe DOMAIN --mx --policy reports a bogus TLSA lookup and exits 1', async () => {
+      let out = '';
+      const code = await runProbeCommand([`bogusmx.${ZONE}:${port}`, '--mx', '--policy', '--json', '--dns-server', resolver!.server], {
+        probe: probeTarget,
+        defaultHeloName: () => 'probe.ehlo-exporter.test',
+        out: (t) => (out += t),
+        err: () => {},
+        nowSeconds: () => Date.now() / 1000,
+      });
+      const json = JSON.parse(out);
+      expect(json.policy.dane.lookups).toEqual([expect.objectContaining({ host: MX3, status: 'bogus' })]);
+      expect(json.policy.mta_sts).toMatchObject({ record: null, policy: null });
+      expect(code).toBe(1);
+    }, STEP_TIMEOUT_MS);
+
+    it('no DANE or DNSSEC alert fired for the unsigned MX host', () => {
+      const mx4 = stack!.webhook.alerts().filter((a) => a.labels.target === target(MX4, '127.0.0.54'));
+      expect(mx4).toEqual([]);
+    });
   },
 );
