@@ -42,7 +42,7 @@ export interface DomainStatus {
 /** A watched domain's MTA-STS view, for the domain-level policy series (shapes copied from discovery's MtaStsStatus). */
 export interface DomainPolicyStatus {
   domain: string;
-  /** Whether the domain publishes an _mta-sts record (a valid one or not); no record, no MTA-STS series but the failures. */
+  /** Whether the domain publishes an _mta-sts record (a valid one or not) or a cached policy is still in force; else no MTA-STS series but the failures. */
   record: boolean;
   /** The policy in force and the record id it was fetched under; null when none is. */
   policy: { mode: string; max_age: number } | null;

@@ -77,6 +77,9 @@ export class Fleet {
   /** Start-up and every reload: the configured targets at once, discovered ones as lookups finish. */
   apply(config: ExporterConfig): void {
     this.config = config;
+    const checked = new Set(config.domains.filter((d) => d.policy.mta_sts || d.policy.dane).map((d) => d.domain));
+    this.policy?.retain(checked);
+    for (const domain of this.daneShapes.keys()) if (!checked.has(domain)) this.daneShapes.delete(domain);
     this.rebuild();
     const specs = new Map<string, WatchSpec>();
     for (const d of config.domains) specs.set(domainKey(d.domain), { key: domainKey(d.domain), dns: d.dns, resolve: (l) => resolveDomain(l, d.domain) });
@@ -86,9 +89,6 @@ export class Fleet {
       }
     }
     for (const key of this.shapes.keys()) if (!specs.has(key)) this.shapes.delete(key);
-    const checked = new Set(config.domains.filter((d) => d.policy.mta_sts || d.policy.dane).map((d) => d.domain));
-    this.policy?.retain(checked);
-    for (const domain of this.daneShapes.keys()) if (!checked.has(domain)) this.daneShapes.delete(domain);
     this.watcher.apply([...specs.values()]);
   }
 
@@ -157,7 +157,8 @@ export class Fleet {
         }),
         ...g.domains.flatMap((d) => {
           const set = this.watcher.get(domainKey(d.domain))?.current;
-          const policy = this.policy?.get(d.domain);
+          // A reload that turns dane off drops the checks at once, not after the next policy check.
+          const policy = d.policy.dane ? this.policy?.get(d.domain) : undefined;
           return set ? domainTargets(d, set, (host) => daneCheckFor(policy, host)) : [];
         }),
       ].filter(add);
