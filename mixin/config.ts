@@ -101,6 +101,20 @@ export const DEFAULT_CONFIG: MixinConfig = {
     SmtpDomainStartTlsDrift: { for: '30m', flapGuarded: true, why: "a rolling change reaches every address of a domain's MX hosts before anyone is told" },
     SmtpDomainExtensionDrift: { for: '30m', flapGuarded: true, why: "a rolling change reaches every address of a domain's MX hosts before anyone is told" },
     SmtpIpv6FailingIpv4Works: { for: '15m', flapGuarded: true, why: `${TARGET_STATE}; one lost IPv6 probe is not a broken IPv6 listener` },
+    SmtpMtaStsMxNotCovered: {
+      for: '15m',
+      flapGuarded: false,
+      why: 'the MX set and the policy come from DNS and HTTPS checks, not probes; a planned MX change gets time to reach the policy',
+    },
+    SmtpMtaStsMxNotCompliant: { for: '10m', flapGuarded: true, why: `${TARGET_STATE}; critical, so ten probes, not one` },
+    SmtpDaneTlsaMismatch: { for: '10m', flapGuarded: true, why: `${TARGET_STATE}; critical, so ten probes, not one` },
+    SmtpDnssecBogus: { for: '15m', flapGuarded: false, why: 'a DNS answer, not a probe: one resolver hiccup is not a broken signature; expired RRSIGs last' },
+    SmtpMtaStsPolicyFetchFailing: {
+      for: '15m',
+      flapGuarded: false,
+      why: 'an HTTPS fetch, not a probe: senders keep their cached policy meanwhile, so only a lasting failure needs a person',
+    },
+    SmtpMtaStsModeDowngraded: { for: '0s', flapGuarded: false, why: 'the downgrade itself is the event; the expression holds it for an hour' },
     EhloExporterConfigReloadFailed: { for: '5m', flapGuarded: false, why: 'an operator fixing the file right away needs no alert' },
     EhloExporterStoreErrors: {
       for: '15m',

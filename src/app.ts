@@ -15,8 +15,11 @@ import type { MetricsSource } from './metrics/exporter-status.js';
 import { addRuntimeMetrics } from './metrics/runtime-metrics.js';
 import type { ProbeResult } from './probe/probe-result.js';
 import { probeTarget } from './probe/probe-target.js';
+import { lookupDane } from './discovery/dane-lookup.js';
 import { createDnsLookup } from './discovery/dns-lookup.js';
-import { domainStatus, domainSummary } from './schedule/domain-views.js';
+import { refreshMtaSts } from './discovery/mta-sts.js';
+import { createSecureDnsClient } from './discovery/secure-dns.js';
+import { domainPolicyStatus, domainStatus, domainSummary, targetPolicyStatus } from './schedule/domain-views.js';
 import { Fleet } from './schedule/fleet.js';
 import { OnDemandProber } from './schedule/on-demand-prober.js';
 import { Scheduler } from './schedule/scheduler.js';
@@ -168,6 +171,21 @@ function createFleet(parts: () => Parts): Fleet {
       for (const c of changes) p.log.info({ ...where, change: c.kind, subject: c.subject, old: c.old_value, new: c.new_value }, 'MX set changed');
     },
     onError: (key, error) => parts().log.error({ watch: key, err: error }, 'internal error while resolving'),
+    policy: {
+      refreshMtaSts,
+      lookupDane,
+      secureDns: (dns) => createSecureDnsClient({ servers: dns.servers, timeoutMs: dns.timeout_seconds * 1000 }),
+      ca: (file) => parts().state().running.ca.get(file) ?? null,
+      onCheck: (domain, policy, changes) => {
+        const p = parts();
+        const where = { domain: domain.domain, group: domain.group };
+        const failure = policy.mtaSts?.fetch_error;
+        if (failure != null) p.log.warn({ ...where, reason: failure.reason }, `MTA-STS policy fetch failed: ${failure.message}`);
+        const at = policy.checkedAt ?? Math.floor(p.now() / 1000);
+        reportStoreError(p, p.history.record(domain.domain, domain.group, at, changes), { domain: domain.domain }, 'could not save the policy changes to the state store');
+        for (const c of changes) p.log.info({ ...where, change: c.kind, subject: c.subject, old: c.old_value, new: c.new_value }, 'mail TLS policy changed');
+      },
+    },
   });
   return fleet;
 }
@@ -236,6 +254,11 @@ function metricsSource({ options, states, scheduler, fleet, history, state }: Pa
     discovery: (name) => fleet.target(name)?.discovery,
     backoffSeconds: (name) => (fleet.target(name) === undefined ? undefined : scheduler.backoffSeconds(name)),
     domains: () => fleet.domains().map(domainStatus),
+    domainPolicies: () => fleet.domains().flatMap((d) => domainPolicyStatus(d) ?? []),
+    targetPolicies: () => {
+      const byDomain = new Map(fleet.domains().map((d) => [d.config.domain, d]));
+      return fleet.targets().flatMap((t) => targetPolicyStatus(t, byDomain.get(t.discovery?.domain ?? ''), states.get(t.name)) ?? []);
+    },
     status: () => {
       const { running, reloadSuccessful, lastReloadSuccess, storeErrors } = state();
       const stats = scheduler.snapshotStats();

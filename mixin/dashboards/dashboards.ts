@@ -4,6 +4,7 @@
 import type { MixinConfig } from '../config.js';
 import { sel } from '../rules/rule-types.js';
 import { domainRows } from './domain-rows.js';
+import { policyRows } from './policy-rows.js';
 import { exporterRows } from './exporter-rows.js';
 import { fleetRows } from './fleet-rows.js';
 import { dashboard, type AnnotationSpec } from './grafana.js';
@@ -40,10 +41,11 @@ export function domainDetail(c: MixinConfig): Record<string, unknown> {
   const inner = (...m: string[]) => sel(...m).slice(1, -1);
   const T = inner(...jobInstance, c.targetSelector);
   const changes = `smtp_capabilities_last_change_timestamp_seconds{${T}, target=~"$domain"}`;
+  const domainSelectors = { D: inner(...jobInstance, 'domain=~"$domain"'), T };
   return dashboard({
     uid: 'ehlo-domain',
     title: 'ehlo-exporter / Domain',
-    description: 'A watched mail domain: its MX hosts and every address with status, SIZE, STARTTLS, TLS and certificate, and the DNS lookup history.',
+    description: 'A watched mail domain: its MX hosts and every address with status, SIZE, STARTTLS, TLS and certificate, the DNS lookup history, and its mail TLS policy (MTA-STS and DANE per MX address).',
     // job and instance as on the other dashboards, then the domains they watch.
     variables: [
       ...targetVariables(c).slice(0, 3),
@@ -59,7 +61,7 @@ export function domainDetail(c: MixinConfig): Record<string, unknown> {
         tagKeys: 'target',
       },
     ],
-    rows: domainRows(c, { D: inner(...jobInstance, 'domain=~"$domain"'), T }),
+    rows: [...domainRows(c, domainSelectors), ...policyRows(c, domainSelectors)],
   });
 }
 

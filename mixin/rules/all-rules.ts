@@ -4,6 +4,7 @@ import type { MixinConfig } from '../config.js';
 import { capabilityAlerts } from './capability-alerts.js';
 import { domainAlerts } from './domain-alerts.js';
 import { exporterAlerts } from './exporter-alerts.js';
+import { policyAlerts } from './policy-alerts.js';
 import { poolAlerts } from './pool-alerts.js';
 import { probeAlerts } from './probe-alerts.js';
 import { recordingRules } from './recording-rules.js';
@@ -11,5 +12,5 @@ import type { RuleGroup } from './rule-types.js';
 import { tlsAlerts } from './tls-alerts.js';
 
 export function allRuleGroups(c: MixinConfig): RuleGroup[] {
-  return [probeAlerts(c), capabilityAlerts(c), tlsAlerts(c), poolAlerts(c), exporterAlerts(c), domainAlerts(c), recordingRules(c)];
+  return [probeAlerts(c), capabilityAlerts(c), tlsAlerts(c), poolAlerts(c), exporterAlerts(c), domainAlerts(c), policyAlerts(c), recordingRules(c)];
 }

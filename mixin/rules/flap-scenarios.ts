@@ -29,6 +29,7 @@ const A = MX('192.0.2.10', 'ipv4');
 const B = MX('192.0.2.11', 'ipv4');
 const V6 = MX('2001:db8::10', 'ipv6');
 const MX_INFO = [A, B, V6].map((m) => ({ series: m.info, value: 1 }));
+const ENFORCED = { series: 'smtp_mta_sts_policy_info{domain="example.org",mode="enforce",id="20260101"}', value: 1 };
 
 export const FLAP_SCENARIOS: readonly FlapScenario[] = [
   { alert: 'EhloProbeFailing', changing: [{ series: `smtp_probe_success{${T}}`, good: 1, bad: 0 }] },
@@ -106,5 +107,15 @@ export const FLAP_SCENARIOS: readonly FlapScenario[] = [
     alert: 'SmtpIpv6FailingIpv4Works',
     changing: [{ series: `smtp_probe_success{${V6.target}}`, good: 1, bad: 0 }],
     steady: [...MX_INFO, { series: `smtp_probe_success{${A.target}}`, value: 1 }],
+  },
+  {
+    alert: 'SmtpMtaStsMxNotCompliant',
+    changing: [{ series: `smtp_mta_sts_compliant{${A.target}}`, good: 1, bad: 0 }],
+    steady: [...MX_INFO, ENFORCED, { series: `smtp_mta_sts_mx_covered{${A.target}}`, value: 1 }],
+  },
+  {
+    alert: 'SmtpDaneTlsaMismatch',
+    changing: [{ series: `smtp_dane_tlsa_match{${A.target}}`, good: 1, bad: 0 }],
+    steady: [{ series: `smtp_dane_presented_certificate_info{${A.target},spki_sha256="${'ab'.repeat(32)}",cert_sha256="${'cd'.repeat(32)}"}`, value: 1 }],
   },
 ];

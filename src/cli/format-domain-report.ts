@@ -1,12 +1,15 @@
 // The person-readable answer of `ehlo-exporter probe DOMAIN --mx`: one line per address, and a
 // mark on every value that differs from what most addresses of the domain answer — the one pool
 // member restarted with an old config is what on-call is looking for.
+import { addressPolicyCells, formatDomainPolicy } from './policy-report.js';
 import type { DomainReport } from './probe-domain.js';
 import type { ProbeJson } from './probe-json.js';
 
 const COLUMNS = ['MX', 'ADDRESS', 'RESULT', 'SIZE', 'STARTTLS', 'TLS', 'CERTIFICATE'] as const;
+/** With --policy: the verdicts of an MTA-STS and of a DANE sender. */
+const POLICY_COLUMNS = ['MTA-STS', 'DANE'] as const;
 /** Columns whose values are compared across addresses (MX and address differ by nature). */
-const COMPARED = new Set([2, 3, 4, 5, 6]);
+const FIRST_COMPARED = 2;
 const MARK = '*';
 
 function cells(p: ProbeJson, nowSeconds: number): string[] {
@@ -38,18 +41,21 @@ export function formatDomainReport(report: DomainReport, nowSeconds: number): st
     return out.join('\n') + '\n';
   }
   out.push(`DNS         ${report.mx_source === null ? '?' : source[report.mx_source]}`);
+  const policy = report.policy;
+  if (policy !== undefined) out.push(...formatDomainPolicy(policy));
+  const columns: readonly string[] = policy === undefined ? COLUMNS : [...COLUMNS, ...POLICY_COLUMNS];
   const rows: string[][] = [];
   for (const mx of report.mx) {
     const name = `${mx.preference} ${mx.host}`;
     if (mx.error !== null) out.push(`MX          ${name}: ${mx.error.reason}: ${mx.error.message}`);
-    for (const a of mx.addresses) rows.push([name, a.address, ...cells(a.probe, nowSeconds)]);
+    for (const a of mx.addresses) rows.push([name, a.address, ...cells(a.probe, nowSeconds), ...(policy === undefined ? [] : addressPolicyCells(a.policy))]);
   }
   if (rows.length === 0) return out.join('\n') + '\n';
-  const common = COLUMNS.map((_, c) => (COMPARED.has(c) ? mostCommon(rows.map((r) => r[c]!)) : null));
+  const common = columns.map((_, c) => (c >= FIRST_COMPARED ? mostCommon(rows.map((r) => r[c]!)) : null));
   const marked = rows.map((r) => r.map((v, c) => (rows.length > 1 && common[c] !== null && v !== common[c] ? `${MARK}${v}` : v)));
-  const widths = COLUMNS.map((h, c) => Math.max(h.length, ...marked.map((r) => r[c]!.length)));
+  const widths = columns.map((h, c) => Math.max(h.length, ...marked.map((r) => r[c]!.length)));
   const line = (r: readonly string[]) => r.map((v, c) => v.padEnd(widths[c]!)).join('  ').trimEnd();
-  out.push('', line(COLUMNS), ...marked.map(line));
+  out.push('', line(columns), ...marked.map(line));
   if (marked.some((r, i) => r.some((v, c) => v !== rows[i]![c]))) out.push('', `${MARK} differs from what most addresses of ${report.domain} answer`);
   return out.join('\n') + '\n';
 }

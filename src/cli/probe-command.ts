@@ -4,7 +4,10 @@
 import { parseArgs } from 'node:util';
 import { readCaBundle } from '../config/ca-bundle.js';
 import { formatDuration, MAX_TIMEOUT_SECONDS, readDuration } from '../config/duration.js';
+import { lookupDane } from '../discovery/dane-lookup.js';
 import { createDnsLookup, type DnsLookup } from '../discovery/dns-lookup.js';
+import { refreshMtaSts } from '../discovery/mta-sts.js';
+import { createSecureDnsClient } from '../discovery/secure-dns.js';
 import { resolveHost } from '../discovery/resolve-domain.js';
 import type { ProbeOptions } from '../probe/probe-options.js';
 import type { ProbeResult } from '../probe/probe-result.js';
@@ -18,7 +21,7 @@ import { probeJson } from './probe-json.js';
 export const PROBE_USAGE =
   'usage: ehlo-exporter probe HOST[:PORT] [--starttls auto|never|required] [--tls implicit] [--helo-name NAME] ' +
   '[--timeout 10s] [--tls-server-name NAME] [--ca-file FILE] [--fail-on-verify-error] [--insecure] [--dns-server HOST:PORT] [--json] [--transcript]\n' +
-  '       ehlo-exporter probe DOMAIN[:PORT] --mx [--dns-server HOST:PORT] [same options] [--json]';
+  '       ehlo-exporter probe DOMAIN[:PORT] --mx [--policy] [--dns-server HOST:PORT] [same options] [--json]';
 
 /** Seconds per DNS query attempt on the command line. */
 const CLI_DNS_TIMEOUT_SECONDS = 5;
@@ -45,6 +48,10 @@ interface ProbeRequest {
   json: boolean;
   transcript: boolean;
   mx: boolean;
+  /** --policy: MTA-STS and DANE per MX host and address (with --mx). */
+  policy: boolean;
+  /** --ca-file's text: trusted by the probes and, with --policy, by the MTA-STS policy fetch. */
+  ca: string | null;
   dnsServers: string[];
 }
 
@@ -65,6 +72,7 @@ function parse(argv: string[], deps: ProbeCommandDeps): ProbeRequest {
         insecure: { type: 'boolean', default: false },
         'fail-on-verify-error': { type: 'boolean', default: false },
         mx: { type: 'boolean', default: false },
+        policy: { type: 'boolean', default: false },
         'dns-server': { type: 'string', multiple: true, default: [] },
         json: { type: 'boolean', default: false },
         transcript: { type: 'boolean', default: false },
@@ -103,6 +111,7 @@ function parse(argv: string[], deps: ProbeCommandDeps): ProbeRequest {
     }
   }
   if (values.mx && target.host.match(/^[\d.]+$|:/)) throw new UsageError(`--mx takes a mail domain, got the address ${target.host}`);
+  if (values.policy && !values.mx) throw new UsageError('--policy checks a mail domain\'s MTA-STS and DANE: use it with --mx');
   const options: ProbeOptions = {
     heloName: values['helo-name'] ?? deps.defaultHeloName(),
     starttls,
@@ -113,7 +122,7 @@ function parse(argv: string[], deps: ProbeCommandDeps): ProbeRequest {
     // result is recorded (verified, verify_error), not a failure. --insecure is the old spelling.
     tls: { serverName: values['tls-server-name'] ?? null, ca, failOnVerifyError: values['fail-on-verify-error'] },
   };
-  return { target, options, json: values.json, transcript: values.transcript, mx: values.mx, dnsServers };
+  return { target, options, json: values.json, transcript: values.transcript, mx: values.mx, policy: values.policy, ca, dnsServers };
 }
 
 const defaultLookup = (servers: readonly string[]) => createDnsLookup({ servers, timeoutSeconds: CLI_DNS_TIMEOUT_SECONDS });
@@ -121,9 +130,21 @@ const defaultLookup = (servers: readonly string[]) => createDnsLookup({ servers,
 async function runDomain(request: ProbeRequest, deps: ProbeCommandDeps): Promise<number> {
   const lookup = (deps.lookup ?? defaultLookup)(request.dnsServers);
   const progress = deps.progress;
+  const policy = !request.policy
+    ? undefined
+    : {
+        refreshMtaSts,
+        lookupDane,
+        // The same servers as the MX lookup: they must validate DNSSEC for DANE to apply.
+        secureDns: createSecureDnsClient({ servers: request.dnsServers, timeoutMs: CLI_DNS_TIMEOUT_SECONDS * 1000 }),
+        ca: request.ca,
+        timeoutMs: request.options.timeoutSeconds * 1000,
+        nowSeconds: Math.floor(deps.nowSeconds()),
+      };
   const report = await probeDomain(request.target.host, request.target.port, request.options, {
     lookup,
     probe: deps.probe,
+    policy,
     progress: progress === undefined ? undefined : (done, total) => progress(`\rprobed ${done} of ${total} addresses${done === total ? '\n' : ''}`),
   });
   deps.out(request.json ? JSON.stringify(report, null, 2) + '\n' : formatDomainReport(report, deps.nowSeconds()));

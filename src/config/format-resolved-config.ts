@@ -1,6 +1,6 @@
 // The listing `check-config` prints: the fleet as the exporter will run it, every setting after
 // defaults and overrides, in the config's own key names so each line maps back to the file.
-import type { DnsSettings, ExporterConfig, Expectations, ProbeSettings } from './types.js';
+import type { DnsSettings, PolicySettings, ExporterConfig, Expectations, ProbeSettings } from './types.js';
 import { formatDuration } from './duration.js';
 
 function probeLine(p: ProbeSettings): string {
@@ -31,6 +31,10 @@ function dnsLine(d: DnsSettings): string {
   );
 }
 
+function policyLine(p: PolicySettings): string {
+  return `mta_sts=${p.mta_sts} dane=${p.dane} ca_file=${p.ca_file ?? '(system CAs)'} fetch_timeout=${formatDuration(p.fetch_timeout_seconds)}`;
+}
+
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
@@ -48,6 +52,7 @@ export function formatResolvedConfig(cfg: ExporterConfig): string {
       `per_target_per_minute=${pe.per_target_per_minute} total_per_minute=${pe.total_per_minute}`,
     `storage: retention=${formatDuration(cfg.storage.retention_days * 86400)}`,
     `dns: ${dnsLine(cfg.dns)}`,
+    `policy: ${policyLine(cfg.policy)}`,
   ];
   for (const g of cfg.groups) {
     const domains = g.domains.length === 0 ? '' : `, ${plural(g.domains.length, 'domain')}`;
@@ -69,6 +74,7 @@ export function formatResolvedConfig(cfg: ExporterConfig): string {
         `    probe: ${probeLine(d.probe)}`,
         `    tls: ${tlsLine(d.probe, '(MX host)')}`,
         `    expect: ${expectLine(d.expectations)}`,
+        `    policy: ${policyLine(d.policy)}`,
       );
     }
   }

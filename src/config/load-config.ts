@@ -10,6 +10,7 @@ import { deepFreeze } from './deep-freeze.js';
 import { NodeReader } from './node-reader.js';
 import { DEFAULT_DNS, readDns, readProbeEndpoint, readPoliteness, readStorage } from './read-globals.js';
 import { readGroups } from './read-groups.js';
+import { DEFAULT_POLICY, readPolicy } from './read-policy.js';
 import { emptyLayer, LAYER_KEYS, readProbeLayer } from './read-probe-layer.js';
 import { resolveDefaults, resolveGroups } from './resolve-targets.js';
 
@@ -18,7 +19,7 @@ export interface LoadConfigOptions {
   defaultHeloName?: string;
 }
 
-const ROOT_KEYS = ['defaults', 'politeness', 'probe_endpoint', 'storage', 'dns', 'groups'] as const;
+const ROOT_KEYS = ['defaults', 'politeness', 'probe_endpoint', 'storage', 'dns', 'policy', 'groups'] as const;
 
 export function loadConfigFile(file: string, options: LoadConfigOptions = {}): ExporterConfig {
   let text: string;
@@ -52,7 +53,7 @@ export function parseConfigText(text: string, file: string, options: LoadConfigO
     throw new ConfigError('ERR_CONFIG_INVALID', r.problems);
   }
   if (!isMap(root)) {
-    r.report(root, '', 'the top level must be a mapping with "groups" and optional "defaults", "politeness", "probe_endpoint", "storage", "dns"');
+    r.report(root, '', 'the top level must be a mapping with "groups" and optional "defaults", "politeness", "probe_endpoint", "storage", "dns", "policy"');
     throw new ConfigError('ERR_CONFIG_INVALID', r.problems);
   }
   const entries = r.map(root, '', ROOT_KEYS) ?? new Map();
@@ -71,9 +72,10 @@ export function parseConfigText(text: string, file: string, options: LoadConfigO
   const probeEndpoint = readProbeEndpoint(r, value('probe_endpoint'), 'probe_endpoint');
   const storage = readStorage(r, value('storage'), 'storage');
   const dns = readDns(r, value('dns'), 'dns', DEFAULT_DNS);
+  const policy = readPolicy(r, value('policy'), 'policy', DEFAULT_POLICY);
   const groupsEntry = r.required(entries, 'groups', root, '');
   const rawGroups = groupsEntry === undefined ? [] : readGroups(r, groupsEntry.value, 'groups');
-  const groups = resolveGroups(r, defaults, rawGroups, dns);
+  const groups = resolveGroups(r, defaults, rawGroups, dns, policy);
 
   if (r.problems.length > 0) throw new ConfigError('ERR_CONFIG_INVALID', sortByLine(r.problems));
   return deepFreeze({
@@ -83,6 +85,7 @@ export function parseConfigText(text: string, file: string, options: LoadConfigO
     probe_endpoint: probeEndpoint,
     storage,
     dns,
+    policy,
     groups,
     targets: groups.flatMap((g) => g.targets),
     domains: groups.flatMap((g) => g.domains),

@@ -29,6 +29,8 @@ export interface RawDomain {
   node: Node | null;
   path: string;
   layer: ProbeLayer;
+  /** The domain's `policy:` override, read once its group's policy is known. */
+  policyNode: Node | null;
 }
 
 export interface RawGroup {
@@ -40,11 +42,13 @@ export interface RawGroup {
   domains: RawDomain[];
   /** The group's `dns:` override, read once the top-level `dns:` is known. */
   dnsNode: Node | null;
+  /** The group's `policy:` override, likewise. */
+  policyNode: Node | null;
 }
 
-const GROUP_KEYS = ['name', 'targets', 'domains', 'dns', ...LAYER_KEYS] as const;
+const GROUP_KEYS = ['name', 'targets', 'domains', 'dns', 'policy', ...LAYER_KEYS] as const;
 const TARGET_KEYS = ['target', 'name', 'all_addresses', ...LAYER_KEYS.filter((k) => k !== 'schedule')] as const;
-const DOMAIN_KEYS = ['domain', 'port', ...LAYER_KEYS.filter((k) => k !== 'schedule')] as const;
+const DOMAIN_KEYS = ['domain', 'port', 'policy', ...LAYER_KEYS.filter((k) => k !== 'schedule')] as const;
 const TARGET_MISPLACED = {
   schedule: 'a schedule belongs to the group (every target of a group is probed in the same rounds); put this target in a group of its own',
 };
@@ -60,7 +64,7 @@ export function readGroups(r: NodeReader, node: Node | null, path: string): RawG
 }
 
 function readGroup(r: NodeReader, node: Node | null, path: string): RawGroup {
-  const group: RawGroup = { name: null, node, path, layer: emptyLayer(), targets: [], domains: [], dnsNode: null };
+  const group: RawGroup = { name: null, node, path, layer: emptyLayer(), targets: [], domains: [], dnsNode: null, policyNode: null };
   if (r.isNull(node)) {
     r.report(node, path, 'expected a mapping with "name" and "targets" or "domains", got nothing');
     return group;
@@ -71,6 +75,7 @@ function readGroup(r: NodeReader, node: Node | null, path: string): RawGroup {
   if (name !== undefined) group.name = readName(r, name.value, childPath(path, 'name'));
   group.layer = readProbeLayer(r, entries, path);
   group.dnsNode = entries.get('dns')?.value ?? null;
+  group.policyNode = entries.get('policy')?.value ?? null;
   const domains = entries.get('domains');
   if (domains !== undefined) {
     const dpath = childPath(path, 'domains');
@@ -141,7 +146,7 @@ function readTarget(r: NodeReader, node: Node | null, path: string): RawTarget |
 function readDomain(r: NodeReader, node: Node | null, path: string): RawDomain | undefined {
   if (isScalar(node)) {
     const domain = readDomainName(r, node, path);
-    return domain === undefined ? undefined : { domain, port: DEFAULT_PORT, node, path, layer: emptyLayer() };
+    return domain === undefined ? undefined : { domain, port: DEFAULT_PORT, node, path, layer: emptyLayer(), policyNode: null };
   }
   if (!isMap(node)) {
     r.report(node, path, 'expected a mail domain such as example.com, or a mapping with "domain"');
@@ -155,7 +160,7 @@ function readDomain(r: NodeReader, node: Node | null, path: string): RawDomain |
   const entry = r.required(entries, 'domain', node, path);
   if (entry === undefined || port === undefined) return undefined;
   const domain = readDomainName(r, r.resolve(entry.value), childPath(path, 'domain'));
-  return domain === undefined ? undefined : { domain, port, node, path, layer };
+  return domain === undefined ? undefined : { domain, port, node, path, layer, policyNode: entries.get('policy')?.value ?? null };
 }
 
 function readDomainName(r: NodeReader, node: Node | null, path: string): string | undefined {

@@ -75,20 +75,22 @@ function readTls(r: NodeReader, node: Node | null, path: string): Partial<TlsSet
     if (name !== undefined && !isHostname(name)) r.report(r.resolve(n), p, `"${name}" is not a host name`);
     else if (name !== undefined) tls.server_name = name;
   }
-  if (entries.has('ca_file')) {
-    const [n, p] = at('ca_file');
-    const file = r.string(n, p);
-    if (file !== undefined) {
-      // Relative to the config file, as Prometheus resolves its file paths.
-      const full = resolve(dirname(r.file), file);
-      const problem = caFileProblem(full);
-      if (problem !== null) r.report(r.resolve(n), p, problem);
-      else tls.ca_file = full;
-    }
-  }
+  if (entries.has('ca_file')) tls.ca_file = readCaFile(r, ...at('ca_file'));
   if (entries.has('fail_on_verify_error')) tls.fail_on_verify_error = r.boolean(...at('fail_on_verify_error'));
   if (entries.has('min_version')) tls.min_version = r.oneOf(...at('min_version'), TLS_VERSIONS);
   return dropUndefined(tls);
+}
+
+/** A CA file's path (tls.ca_file, policy.ca_file), made absolute and checked now; undefined after a problem reported. */
+export function readCaFile(r: NodeReader, node: Node | null, path: string): string | undefined {
+  const file = r.string(node, path);
+  if (file === undefined) return undefined;
+  // Relative to the config file, as Prometheus resolves its file paths.
+  const full = resolve(dirname(r.file), file);
+  const problem = caFileProblem(full);
+  if (problem === null) return full;
+  r.report(r.resolve(node), path, problem);
+  return undefined;
 }
 
 function caFileProblem(full: string): string | null {

@@ -1,10 +1,11 @@
 // Merges the layers (built-in defaults ← `defaults` ← group ← target, most specific wins, key by
 // key) into complete TargetConfigs, and checks what only the whole fleet can show: duplicates.
 import type { Node } from 'yaml';
-import type { DnsSettings, DomainConfig, Expectations, GroupConfig, ProbeSettings, TargetConfig, TlsSettings } from './types.js';
+import type { DnsSettings, DomainConfig, PolicySettings, Expectations, GroupConfig, ProbeSettings, TargetConfig, TlsSettings } from './types.js';
 import { childPath, type NodeReader } from './node-reader.js';
 import type { ProbeLayer } from './read-probe-layer.js';
 import { readDns } from './read-globals.js';
+import { readPolicy } from './read-policy.js';
 import type { RawGroup } from './read-groups.js';
 
 export const DEFAULT_SCHEDULE = '0 * * * * *';
@@ -71,7 +72,7 @@ function mergeProbe(base: ProbeSettings, defaults: DefaultsInput, group: ProbeLa
   };
 }
 
-export function resolveGroups(r: NodeReader, defaults: DefaultsInput, raw: RawGroup[], dns: DnsSettings): GroupConfig[] {
+export function resolveGroups(r: NodeReader, defaults: DefaultsInput, raw: RawGroup[], dns: DnsSettings, policy: PolicySettings): GroupConfig[] {
   const base = resolveDefaults(defaults);
   const defaultsSchedule = defaults.layer.schedule ?? DEFAULT_SCHEDULE;
   checkExpect(r, defaults.layer.expect, null, defaults.layer.expectNode ?? defaults.node, defaults.path);
@@ -118,6 +119,7 @@ export function resolveGroups(r: NodeReader, defaults: DefaultsInput, raw: RawGr
     }
 
     const groupDns = g.dnsNode === null ? dns : readDns(r, g.dnsNode, childPath(g.path, 'dns'), dns);
+    const groupPolicy = g.policyNode === null ? policy : readPolicy(r, g.policyNode, childPath(g.path, 'policy'), policy);
     const domains: DomainConfig[] = [];
     for (const d of g.domains) {
       // The domain is the `domain` label and the key of its change history: one watcher per domain.
@@ -131,9 +133,10 @@ export function resolveGroups(r: NodeReader, defaults: DefaultsInput, raw: RawGr
       const expectations = { ...groupExpect, ...d.layer.expect };
       checkExpect(r, expectations, groupExpect, d.layer.expectNode ?? d.node, d.path);
       const probe = mergeProbe(base, defaults, g.layer, d.layer, d.port);
-      domains.push({ domain: d.domain, port: d.port, group: groupName, schedule, probe, expectations, dns: groupDns });
+      const domainPolicy = d.policyNode === null ? groupPolicy : readPolicy(r, d.policyNode, childPath(d.path, 'policy'), groupPolicy);
+      domains.push({ domain: d.domain, port: d.port, group: groupName, schedule, probe, expectations, dns: groupDns, policy: domainPolicy });
     }
-    groups.push({ name: groupName, schedule, targets, domains, dns: groupDns });
+    groups.push({ name: groupName, schedule, targets, domains, dns: groupDns, policy: groupPolicy });
   });
   // A domain's change history is kept under its name, next to the targets' histories.
   for (const [domain, seen] of domainNames) {

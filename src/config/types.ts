@@ -1,6 +1,6 @@
 // The resolved, validated, frozen configuration: defaults applied, per-group and per-target
 // overrides merged, so every consumer reads a complete TargetConfig and never the raw YAML.
-import type { StartTlsMode } from '../smtp/types.js';
+import type { DaneCheck, StartTlsMode } from '../smtp/types.js';
 
 export interface TlsSettings {
   /** SNI and the name the certificate is verified against; defaults to the target's host. */
@@ -58,6 +58,8 @@ export interface TargetConfig {
   all_addresses?: boolean;
   /** Set on targets that discovery made from a domain or an `all_addresses` host. */
   discovery?: DiscoveredFrom;
+  /** The MX host's DNSSEC-secure TLSA records to check the presented chain against (a domain with `policy.dane`). */
+  dane?: DaneCheck;
 }
 
 export interface DnsSettings {
@@ -73,6 +75,18 @@ export interface DnsSettings {
   keep_last_good_seconds: number;
 }
 
+/** `policy:` (issue 11): a watched domain's MTA-STS and DANE checks. */
+export interface PolicySettings {
+  /** Fetch and check the domain's MTA-STS policy and TLS-RPT record. */
+  mta_sts: boolean;
+  /** Look up and check each MX host's TLSA records (trusted only when the resolver validates DNSSEC). */
+  dane: boolean;
+  /** A PEM bundle trusted for the policy fetch on top of the WebPKI roots. */
+  ca_file: string | null;
+  /** The deadline of one policy fetch, in seconds. */
+  fetch_timeout_seconds: number;
+}
+
 /** A mail domain to watch: its MX hosts' addresses become targets, probed with these settings. */
 export interface DomainConfig {
   /** Lower-case, without a trailing dot; unique across the config (the `domain` label). */
@@ -83,6 +97,7 @@ export interface DomainConfig {
   probe: ProbeSettings;
   expectations: Expectations;
   dns: DnsSettings;
+  policy: PolicySettings;
 }
 
 export interface GroupConfig {
@@ -91,6 +106,8 @@ export interface GroupConfig {
   targets: TargetConfig[];
   domains: DomainConfig[];
   dns: DnsSettings;
+  /** What the group's domains inherit (plain targets have no policy checks). */
+  policy: PolicySettings;
 }
 
 export interface PolitenessSettings {
@@ -124,6 +141,7 @@ export interface ExporterConfig {
   probe_endpoint: ProbeEndpointSettings;
   storage: StorageSettings;
   dns: DnsSettings;
+  policy: PolicySettings;
   groups: GroupConfig[];
   /** Every target of every group, flattened, in file order (discovered targets are not here). */
   targets: TargetConfig[];

@@ -1,6 +1,8 @@
 // JSON API of watched domains (issue 10): what DNS said last, the set being probed, and each
 // domain's MX/address change history (kept in the store next to the targets' histories).
 import type { FastifyInstance } from 'fastify';
+import type { DaneLookup } from '../discovery/dane-lookup.js';
+import type { MtaStsStatus } from '../discovery/mta-sts.js';
 import type { DnsFailureReason, DomainResolution } from '../discovery/resolve-domain.js';
 import type { ChangeEvent, TargetState } from '../state/types.js';
 import { HttpError } from './errors.js';
@@ -19,6 +21,15 @@ export interface DomainSummary {
   failure_counts: Partial<Record<DnsFailureReason, number>>;
   change_counts: TargetState['change_counts'];
   last_change_at: number | null;
+  /** The last mail TLS policy check (issue 11); null with policy off or before the first check. */
+  policy: {
+    mta_sts: MtaStsStatus | null;
+    /** Each MX host's last TLSA lookup. */
+    dane: (DaneLookup & { host: string })[];
+    fetch_failure_counts: Readonly<Partial<Record<string, number>>>;
+    /** Unix seconds. */
+    checked_at: number | null;
+  } | null;
 }
 
 export interface DomainDeps {

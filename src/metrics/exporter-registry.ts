@@ -29,7 +29,8 @@ import { ByteSink, DEFAULT_CHUNK_BYTES } from './byte-sink.js';
 import { addDomainSeries } from './domain-series.js';
 import { registerExporterMetrics } from './exporter-metrics.js';
 import type { ExporterStatus, MetricsSource } from './exporter-status.js';
-import { DOMAIN_METRICS, TARGET_METRICS } from './metric-definitions.js';
+import { DOMAIN_METRICS, POLICY_METRICS, TARGET_METRICS } from './metric-definitions.js';
+import { addDomainPolicySeries, addTargetPolicySeries } from './policy-series.js';
 import { FamilyPlan, SeriesWriter, fragmentOffset } from './series-writer.js';
 import { CACHED_PLAN, TargetFragmentCache, sharedLabelsOf, type TargetFragments } from './target-fragments.js';
 
@@ -41,7 +42,7 @@ export interface Exposition {
 }
 
 /** Families written anew at every scrape, after the cached ones (the order of the exposition). */
-const FRESH_PLAN = new FamilyPlan([TARGET_METRICS.backoff, ...Object.values(DOMAIN_METRICS)]);
+const FRESH_PLAN = new FamilyPlan([TARGET_METRICS.backoff, ...Object.values(DOMAIN_METRICS), ...Object.values(POLICY_METRICS)]);
 
 /** Fresh series of one scrape, for the targets whose cached text the scrape copies. */
 function writeFreshSeries(out: SeriesWriter, source: MetricsSource, fragments: readonly TargetFragments[]): void {
@@ -50,6 +51,8 @@ function writeFreshSeries(out: SeriesWriter, source: MetricsSource, fragments: r
     if (backoff !== undefined) out.add(TARGET_METRICS.backoff, sharedLabelsOf(f), backoff);
   }
   addDomainSeries(out, source.domains?.() ?? []);
+  addDomainPolicySeries(out, source.domainPolicies?.() ?? []);
+  addTargetPolicySeries(out, source.targetPolicies?.() ?? []);
 }
 
 /**

@@ -39,6 +39,40 @@ export interface DomainStatus {
   lastLookupAt: number | null;
 }
 
+/** A watched domain's MTA-STS view, for the domain-level policy series (shapes copied from discovery's MtaStsStatus). */
+export interface DomainPolicyStatus {
+  domain: string;
+  /** Whether the domain publishes an _mta-sts record (a valid one or not) or a cached policy is still in force; else no MTA-STS series but the failures. */
+  record: boolean;
+  /** The policy in force and the record id it was fetched under; null when none is. */
+  policy: { mode: string; max_age: number } | null;
+  policy_id: string | null;
+  /** Failed checks by reason, since the exporter started. */
+  fetchFailures: Readonly<Partial<Record<string, number>>>;
+  /** The TLS-RPT record; null when the domain publishes none. */
+  tlsrpt: { valid: boolean } | null;
+}
+
+/** One discovered target's policy view: only for targets of domains with policy checking on. */
+export interface TargetPolicyStatus {
+  target: string;
+  group: string;
+  /** null: no MTA-STS policy in enforce or testing mode for its domain. */
+  mtaSts: { covered: boolean; compliant: boolean | null } | null;
+  /** null: DANE off for the domain, or its MX host not looked up yet. */
+  dane: {
+    status: 'secure' | 'insecure' | 'bogus' | 'error';
+    /** The validated TLSA set in presentation form ("3 1 1 ab…"); [] unless secure. */
+    records: readonly string[];
+    usable: boolean;
+    /** null: no DANE check in the last probe (no usable records, or not probed yet). */
+    match: boolean | null;
+    /** The presented leaf's digests from the last DANE check; null without one. */
+    spki_sha256: string | null;
+    cert_sha256: string | null;
+  } | null;
+}
+
 export interface MetricsSource {
   /** The targets being probed, and the watched domains' change-count states; nothing removed by a reload. */
   targets(): readonly TargetState[];
@@ -49,5 +83,9 @@ export interface MetricsSource {
   backoffSeconds(target: string): number | undefined;
   /** Absent: no watched domains. */
   domains?(): readonly DomainStatus[];
+  /** Absent: no policy checks. Domains with MTA-STS checking on, after their first check. */
+  domainPolicies?(): readonly DomainPolicyStatus[];
+  /** Absent: no policy checks. Targets of domains with policy checking on. */
+  targetPolicies?(): readonly TargetPolicyStatus[];
   status(): ExporterStatus;
 }

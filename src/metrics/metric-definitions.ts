@@ -74,9 +74,32 @@ export const DOMAIN_METRICS = {
   lastLookup: def('smtp_domain_last_lookup_timestamp_seconds', 'gauge', 'Unix time of the last DNS lookup of the domain.', ['domain']),
 } as const;
 
+/**
+ * A watched domain\'s mail TLS policy (issue 11): MTA-STS per domain, and per discovered target
+ * whether its MX host is covered by that policy and what DANE says about it. Rendered by
+ * policy-series.ts, only where policy checking is on and the series mean something.
+ */
+export const POLICY_METRICS = {
+  mtaStsInfo: def('smtp_mta_sts_policy_info', 'gauge', 'The MTA-STS policy in force for the domain (the last valid fetch, kept while its max_age lasts): its mode and the id of the record it was fetched under; always 1.', ['domain', 'mode', 'id']),
+  mtaStsValid: def('smtp_mta_sts_policy_valid', 'gauge', 'Whether the domain that publishes an _mta-sts record has a valid MTA-STS policy in force (1) or not (0): the record is invalid or the policy could not be fetched or parsed.', ['domain']),
+  mtaStsMaxAge: def('smtp_mta_sts_policy_max_age_seconds', 'gauge', 'The max_age of the MTA-STS policy in force for the domain, in seconds.', ['domain']),
+  mtaStsFetchFailures: def('smtp_mta_sts_policy_fetch_failures_total', 'counter', 'Checks of the domain\'s MTA-STS policy whose record lookup or policy fetch failed, by reason.', ['domain', 'reason']),
+  tlsrptValid: def('smtp_tlsrpt_record_valid', 'gauge', 'Whether the domain\'s _smtp._tls TLS-RPT record (RFC 8460) is valid (1) or not (0).', ['domain']),
+  mxCovered: def('smtp_mta_sts_mx_covered', 'gauge', 'Whether the MX host of the target matches an mx pattern of its domain\'s MTA-STS policy in force (1) or not (0).', PER_TARGET),
+  compliant: def('smtp_mta_sts_compliant', 'gauge', 'Whether a sender enforcing the domain\'s MTA-STS policy would deliver to the target as found in the last scheduled probe (1): MX covered, STARTTLS offered, TLS 1.2 or later, certificate valid for the MX host; or not (0).', PER_TARGET),
+  daneLookup: def('smtp_dane_lookup_info', 'gauge', 'The DNSSEC status of the last TLSA lookup for the target\'s MX host: secure, insecure (unsigned, no DANE), bogus (validation failed) or error; always 1.', [...PER_TARGET, 'status']),
+  dnssecSecure: def('smtp_dane_dnssec_secure', 'gauge', 'Whether the last TLSA lookup for the target\'s MX host, and the MX host\'s addresses, were DNSSEC-validated (1) or not (0).', PER_TARGET),
+  tlsaRecords: def('smtp_dane_tlsa_records', 'gauge', 'TLSA records in the validated TLSA set of the target\'s MX host (0: signed zone, no DANE).', PER_TARGET),
+  tlsaMatch: def('smtp_dane_tlsa_match', 'gauge', 'Whether a usable TLSA record of the MX host matched the certificate chain the target presented in the last scheduled probe (1) or not (0).', PER_TARGET),
+  daneUsable: def('smtp_dane_usable', 'gauge', 'Whether the validated TLSA set of the target\'s MX host holds a record usable for SMTP (usage 2 or 3, RFC 7672 section 3.1.3) (1) or only unusable ones (0).', PER_TARGET),
+  tlsaRecord: def('smtp_dane_tlsa_record_info', 'gauge', 'A TLSA record of the target\'s MX host in presentation form (usage selector matching-type data), at most 8 per target; always 1.', [...PER_TARGET, 'record']),
+  presented: def('smtp_dane_presented_certificate_info', 'gauge', 'The SHA-256 digests of the SubjectPublicKeyInfo and of the whole leaf certificate the target presented in the last scheduled DANE check; always 1.', [...PER_TARGET, 'spki_sha256', 'cert_sha256']),
+} as const;
+
 export const ALL_METRICS: readonly MetricDefinition[] = [
   ...Object.values(TARGET_METRICS),
   ...Object.values(DOMAIN_METRICS),
+  ...Object.values(POLICY_METRICS),
   ...Object.values(EXPORTER_METRICS),
 ];
 

@@ -4,6 +4,7 @@
 // and the certificate check name the host (target-probe-options.ts), as a sending MTA does.
 import type { DomainConfig, TargetConfig } from '../config/types.js';
 import type { DomainResolution } from '../discovery/resolve-domain.js';
+import type { DaneCheck } from '../smtp/types.js';
 
 export function discoveredTargetName(host: string, port: number, address: string): string {
   return `${host}:${port}[${address}]`;
@@ -11,9 +12,13 @@ export function discoveredTargetName(host: string, port: number, address: string
 
 type Template = Pick<TargetConfig, 'port' | 'group' | 'schedule' | 'probe' | 'expectations'>;
 
-function addressTargets(from: Template, set: DomainResolution, domain: string | null): TargetConfig[] {
-  return set.mx.flatMap((mx) =>
-    mx.addresses.map((a) => ({
+/** A host's TLSA records to check (issue 11), or null: no DANE for its targets. */
+type DaneFor = (mxHost: string) => DaneCheck | null;
+
+function addressTargets(from: Template, set: DomainResolution, domain: string | null, daneFor: DaneFor): TargetConfig[] {
+  return set.mx.flatMap((mx) => {
+    const dane = daneFor(mx.host);
+    return mx.addresses.map((a) => ({
       name: discoveredTargetName(mx.host, from.port, a.address),
       host: mx.host,
       port: from.port,
@@ -28,15 +33,17 @@ function addressTargets(from: Template, set: DomainResolution, domain: string | 
         family: a.family,
         address: a.address,
       },
-    })),
-  );
+      ...(dane === null ? {} : { dane }),
+    }));
+  });
 }
 
-export function domainTargets(domain: DomainConfig, set: DomainResolution): TargetConfig[] {
-  return addressTargets(domain, set, domain.domain);
+/** `daneFor`: the secure TLSA set of each MX host, when the domain checks DANE. */
+export function domainTargets(domain: DomainConfig, set: DomainResolution, daneFor: DaneFor = () => null): TargetConfig[] {
+  return addressTargets(domain, set, domain.domain, daneFor);
 }
 
-/** An `all_addresses` host target's addresses (its `domain`, `mx_host` and `mx_preference` stay empty). */
+/** An `all_addresses` host target's addresses (its `domain`, `mx_host` and `mx_preference` stay empty; no DANE). */
 export function hostTargets(target: TargetConfig, set: DomainResolution): TargetConfig[] {
-  return addressTargets(target, set, null);
+  return addressTargets(target, set, null, () => null);
 }

@@ -6,8 +6,10 @@ import type { DnsSettings, DomainConfig, ExporterConfig, TargetConfig } from '..
 import type { DnsLookup } from '../discovery/dns-lookup.js';
 import type { DomainChange } from '../discovery/domain-changes.js';
 import { resolveDomain, resolveHostSet, type DomainResolution } from '../discovery/resolve-domain.js';
+import type { PolicyChange } from '../discovery/policy-changes.js';
 import { domainTargets, hostTargets } from './discovered-targets.js';
 import { DomainWatcher, emptyWatchState, type WatchSpec, type WatchState } from './domain-watcher.js';
+import { daneCheckFor, PolicyChecker, type PolicyCheckerDeps, type PolicyState } from './policy-checks.js';
 import type { ScheduledGroup } from './scheduler.js';
 
 export interface FleetDeps {
@@ -20,11 +22,18 @@ export interface FleetDeps {
   onDomainLookup: (domain: DomainConfig, state: WatchState, changes: readonly DomainChange[]) => void;
   onError: (key: string, error: unknown) => void;
   setTimer?: (fn: () => void, ms: number) => () => void;
+  /** The MTA-STS and DANE lookups (issue 11); absent: no policy checks. */
+  policy?: Pick<PolicyCheckerDeps, 'refreshMtaSts' | 'lookupDane' | 'secureDns' | 'ca'> & {
+    /** A policy check of a domain finished; `changes` are its policy and TLSA changes (none on the first). */
+    onCheck: (domain: DomainConfig, state: PolicyState, changes: readonly PolicyChange[]) => void;
+  };
 }
 
 export interface WatchedDomain {
   config: DomainConfig;
   state: WatchState;
+  /** The last policy check; undefined with policy off or before the first check. */
+  policy?: PolicyState;
 }
 
 const domainKey = (domain: string) => `domain ${domain}`;
@@ -40,8 +49,22 @@ export class Fleet {
   private config: ExporterConfig | null = null;
   private byName = new Map<string, TargetConfig>();
   private readonly shapes = new Map<string, string>();
+  /** Per domain, the DANE checks its targets were last built with. */
+  private readonly daneShapes = new Map<string, string>();
+  private readonly policy: PolicyChecker | null;
 
   constructor(private readonly deps: FleetDeps) {
+    const policy = deps.policy;
+    this.policy =
+      policy === undefined
+        ? null
+        : new PolicyChecker({
+            ...policy,
+            lookup: deps.lookup,
+            now: deps.now,
+            onError: (domain, error) => deps.onError(domainKey(domain), error),
+            onCheck: (domain, state, changes) => this.onPolicyCheck(domain, state, changes),
+          });
     this.watcher = new DomainWatcher({
       lookup: deps.lookup,
       now: deps.now,
@@ -54,6 +77,9 @@ export class Fleet {
   /** Start-up and every reload: the configured targets at once, discovered ones as lookups finish. */
   apply(config: ExporterConfig): void {
     this.config = config;
+    const checked = new Set(config.domains.filter((d) => d.policy.mta_sts || d.policy.dane).map((d) => d.domain));
+    this.policy?.retain(checked);
+    for (const domain of this.daneShapes.keys()) if (!checked.has(domain)) this.daneShapes.delete(domain);
     this.rebuild();
     const specs = new Map<string, WatchSpec>();
     for (const d of config.domains) specs.set(domainKey(d.domain), { key: domainKey(d.domain), dns: d.dns, resolve: (l) => resolveDomain(l, d.domain) });
@@ -76,19 +102,38 @@ export class Fleet {
   }
 
   domains(): WatchedDomain[] {
-    return (this.config?.domains ?? []).map((config) => ({ config, state: this.watcher.get(domainKey(config.domain)) ?? emptyWatchState(domainKey(config.domain)) }));
+    return (this.config?.domains ?? []).map((config) => {
+      const state = this.watcher.get(domainKey(config.domain)) ?? emptyWatchState(domainKey(config.domain));
+      const policy = this.policy?.get(config.domain);
+      return policy === undefined ? { config, state } : { config, state, policy };
+    });
   }
 
   stop(): void {
     this.watcher.stop();
+    this.policy?.stop();
   }
 
   private onLookup(state: WatchState, changes: readonly DomainChange[]): void {
     const domain = this.config?.domains.find((d) => domainKey(d.domain) === state.key);
-    if (domain !== undefined) this.deps.onDomainLookup(domain, state, changes);
+    if (domain !== undefined) {
+      this.deps.onDomainLookup(domain, state, changes);
+      // Beside discovery, never in its way: the targets below are built without waiting for it.
+      if (state.current !== null) this.policy?.check(domain, state.current.mx.map((h) => h.host));
+    }
     const shape = shapeOf(state.current);
     if (this.shapes.get(state.key) === shape) return;
     this.shapes.set(state.key, shape);
+    this.rebuild();
+  }
+
+  private onPolicyCheck(domain: DomainConfig, state: PolicyState, changes: readonly PolicyChange[]): void {
+    this.deps.policy?.onCheck(domain, state, changes);
+    // Targets carry their MX host's TLSA records into the probe: rebuilt when those change.
+    const hosts = this.watcher.get(domainKey(domain.domain))?.current?.mx.map((h) => h.host) ?? [];
+    const shape = JSON.stringify(hosts.map((h) => [h, daneCheckFor(state, h)]));
+    if (this.daneShapes.get(domain.domain) === shape) return;
+    this.daneShapes.set(domain.domain, shape);
     this.rebuild();
   }
 
@@ -112,7 +157,9 @@ export class Fleet {
         }),
         ...g.domains.flatMap((d) => {
           const set = this.watcher.get(domainKey(d.domain))?.current;
-          return set ? domainTargets(d, set) : [];
+          // A reload that turns dane off drops the checks at once, not after the next policy check.
+          const policy = d.policy.dane ? this.policy?.get(d.domain) : undefined;
+          return set ? domainTargets(d, set, (host) => daneCheckFor(policy, host)) : [];
         }),
       ].filter(add);
       return { name: g.name, schedule: g.schedule, targets: [...targets, ...discovered] };

@@ -11,16 +11,18 @@ export type CaBundles = ReadonlyMap<string, string>;
 export function readCaBundles(config: ExporterConfig): CaBundles {
   const bundles = new Map<string, string>();
   const users = [
-    { name: 'defaults', file: config.defaults.tls.ca_file },
-    ...config.targets.map((t) => ({ name: t.name, file: t.probe.tls.ca_file })),
-    ...config.domains.map((d) => ({ name: d.domain, file: d.probe.tls.ca_file })),
+    { name: 'defaults', key: 'tls.ca_file', file: config.defaults.tls.ca_file },
+    ...config.targets.map((t) => ({ name: t.name, key: 'tls.ca_file', file: t.probe.tls.ca_file })),
+    ...config.domains.map((d) => ({ name: d.domain, key: 'tls.ca_file', file: d.probe.tls.ca_file })),
+    // The MTA-STS policy fetch's extra CA (issue 11), read once like the probes' CAs.
+    ...config.domains.map((d) => ({ name: d.domain, key: 'policy.ca_file', file: d.policy.ca_file })),
   ];
-  for (const { name, file } of users) {
+  for (const { name, key, file } of users) {
     if (file === null || bundles.has(file)) continue;
     try {
       bundles.set(file, readCaBundle(file));
     } catch (error) {
-      throw new Error(`${config.file}: ${name}: cannot use tls.ca_file ${file}: ${(error as Error).message}`);
+      throw new Error(`${config.file}: ${name}: cannot use ${key} ${file}: ${(error as Error).message}`);
     }
   }
   return bundles;
@@ -50,6 +52,7 @@ export function probeOptionsFor(target: TargetConfig, ca: CaBundles): ProbeOptio
       ca: probe.tls.ca_file === null ? null : (ca.get(probe.tls.ca_file) ?? null),
       failOnVerifyError: probe.tls.fail_on_verify_error,
       minVersion: probe.tls.min_version,
+      dane: target.dane ?? null,
     },
   };
 }

@@ -1,19 +1,18 @@
-// A watched domain's MX and address set changes, kept in the same store as capability changes:
+// A watched domain's MX and address set changes, and its mail TLS policy changes, kept in the same store as capability changes:
 // one state row under the domain's name (its change counts, which must survive restarts as any
 // counter does) and its events in the change-event table, so /api lists them like a target's.
 import type { SqliteStateStore } from './sqlite-store.js';
 import { emptyState } from './state-codec.js';
-import type { ChangeEvent, ChangeKind, TargetState } from './types.js';
+import { DOMAIN_CHANGE_KINDS, type ChangeEvent, type ChangeKind, type TargetState } from './types.js';
 
-/** One change of a domain's MX or address set (discovery's DomainChange). */
+/** One change of a domain's MX or address set (discovery's DomainChange) or of its policy (discovery's PolicyChange). */
 export interface DomainSetChange {
-  kind: Extract<ChangeKind, 'mx_added' | 'mx_removed' | 'mx_preference_changed' | 'address_added' | 'address_removed'>;
+  kind: Extract<ChangeKind, (typeof DOMAIN_CHANGE_KINDS)[number]>;
   subject: string;
   old_value: string | null;
   new_value: string | null;
 }
 
-const DOMAIN_SET_CHANGE_KINDS: readonly DomainSetChange['kind'][] = ['mx_added', 'mx_removed', 'mx_preference_changed', 'address_added', 'address_removed'];
 
 export class DomainHistory {
   private readonly states = new Map<string, TargetState>();
@@ -38,7 +37,7 @@ export class DomainHistory {
       }
       const base = stored ?? emptyState(domain, group);
       // Every kind starts at 0, so the first change shows in increase() (a counter born at 1 hides it).
-      const counts = Object.fromEntries(DOMAIN_SET_CHANGE_KINDS.map((k) => [k, base.change_counts[k] ?? 0]));
+      const counts = Object.fromEntries(DOMAIN_CHANGE_KINDS.map((k) => [k, base.change_counts[k] ?? 0]));
       state = { ...base, group, change_counts: { ...base.change_counts, ...counts } };
       this.states.set(domain, state);
     }

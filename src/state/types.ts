@@ -20,7 +20,24 @@ export type ChangeKind =
   | 'mx_removed'
   | 'mx_preference_changed'
   | 'address_added'
-  | 'address_removed';
+  | 'address_removed'
+  // A domain's mail TLS policy (issue 11), also under the domain's name: its MTA-STS policy in
+  // force, that policy's mode, and an MX host's DNSSEC-validated TLSA set.
+  | 'mta_sts_policy_changed'
+  | 'mta_sts_mode_changed'
+  | 'tlsa_changed';
+
+/** The kinds recorded under a watched domain's name: its MX and address set, and its mail TLS policy. */
+export const DOMAIN_CHANGE_KINDS = [
+  'mx_added',
+  'mx_removed',
+  'mx_preference_changed',
+  'address_added',
+  'address_removed',
+  'mta_sts_policy_changed',
+  'mta_sts_mode_changed',
+  'tlsa_changed',
+] as const satisfies readonly ChangeKind[];
 
 export const CHANGE_KINDS: readonly ChangeKind[] = [
   'size_increased',
@@ -34,11 +51,7 @@ export const CHANGE_KINDS: readonly ChangeKind[] = [
   'limits_changed',
   'tls_version_changed',
   'certificate_changed',
-  'mx_added',
-  'mx_removed',
-  'mx_preference_changed',
-  'address_added',
-  'address_removed',
+  ...DOMAIN_CHANGE_KINDS,
 ];
 
 export interface ChangeEvent {

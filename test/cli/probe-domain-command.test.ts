@@ -126,6 +126,7 @@ describeWithReal('ehlo-exporter probe DOMAIN --mx', knotUnavailableReason(), () 
   it.each([
     [['example.test', '--mx', '--dns-server', 'not a server'], '--dns-server'],
     [['127.0.0.1', '--mx'], '--mx takes a mail domain'],
+    [['example.test', '--policy'], '--policy checks a mail domain\'s MTA-STS and DANE: use it with --mx'],
     [['mx.test', '--insecure', '--fail-on-verify-error'], 'contradict'],
   ])('exits 2 for %j', async (argv, message) => {
     const { code, err } = await run(argv as string[]);

@@ -25,6 +25,7 @@ describe('runCheckConfig', () => {
       'probe_endpoint: allow=[192.0.2.0/24] per_target_per_minute=6 total_per_minute=60',
       'storage: retention=7d',
       'dns: servers=(system resolver) timeout=5s refresh=5m min_refresh=30s keep_last_good=1h',
+      'policy: mta_sts=true dane=true ca_file=(system CAs) fetch_timeout=10s',
       '',
       'group mx: schedule="*/30 * * * * *" 2 targets',
       '  target mx1.example.com:25',

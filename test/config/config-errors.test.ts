@@ -56,6 +56,20 @@ const cases: Case[] = [
       'bad.yml:3: dns.refresh: refresh (10s) must not be shorter than min_refresh (1m)',
     ],
   },
+  // policy (issue 11)
+  {
+    name: 'policy keys of the wrong type, a fetch timeout over 5m, a CA file that is no CA, a typo',
+    text:
+      'policy:\n  mta_sts: "yes"\n  fetch_timeout: 10m\n  ca_file: /dev/null\n' +
+      'groups:\n  - name: d\n    policy: { dane: 1 }\n    domains:\n      - { domain: example.com, policy: { mta_st: false } }\n',
+    lines: [
+      'bad.yml:2: policy.mta_sts: expected true or false, got string "yes"',
+      'bad.yml:3: policy.fetch_timeout: must be at most 5m, got "10m"',
+      'bad.yml:4: policy.ca_file: cannot use CA file "/dev/null": is a character device; only a regular file can be read',
+      'bad.yml:7: groups[0].policy.dane: expected true or false, got number 1',
+      'bad.yml:9: groups[0].domains[0].policy: unknown key "mta_st"; did you mean "mta_sts"? Allowed keys: mta_sts, dane, ca_file, fetch_timeout',
+    ],
+  },
   {
     name: 'all_addresses on an address',
     text: 'groups:\n  - name: mx\n    targets:\n      - target: 192.0.2.1\n        all_addresses: true\n',
@@ -105,7 +119,7 @@ const cases: Case[] = [
     name: 'a list at the top level',
     text: '- name: mx\n',
     lines: [
-      'bad.yml:1: the top level must be a mapping with "groups" and optional "defaults", "politeness", "probe_endpoint", "storage", "dns"',
+      'bad.yml:1: the top level must be a mapping with "groups" and optional "defaults", "politeness", "probe_endpoint", "storage", "dns", "policy"',
     ],
   },
   // Wrong types
@@ -164,7 +178,7 @@ const cases: Case[] = [
     name: 'a typo in a group key',
     text: 'groups:\n  - name: mx\n    shedule: "* * * * *"\n    targets: [a.example]\n',
     lines: [
-      'bad.yml:3: groups[0]: unknown key "shedule"; did you mean "schedule"? Allowed keys: name, targets, domains, dns, schedule, timeout, helo_name, starttls, implicit_tls, tls, expect',
+      'bad.yml:3: groups[0]: unknown key "shedule"; did you mean "schedule"? Allowed keys: name, targets, domains, dns, policy, schedule, timeout, helo_name, starttls, implicit_tls, tls, expect',
     ],
   },
   {
@@ -178,7 +192,7 @@ const cases: Case[] = [
     name: 'a key unlike any allowed one',
     text: 'scrape_configs: []\n' + ok(),
     lines: [
-      'bad.yml:1: unknown key "scrape_configs"; allowed keys: defaults, politeness, probe_endpoint, storage, dns, groups',
+      'bad.yml:1: unknown key "scrape_configs"; allowed keys: defaults, politeness, probe_endpoint, storage, dns, policy, groups',
     ],
   },
   {

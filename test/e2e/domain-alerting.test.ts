@@ -2,15 +2,16 @@
 // (`domains:` with `dns.servers`), Debian's Prometheus evaluates the shipped rules (only `for:`
 // shortened) and Alertmanager routes to a webhook in this test. An MX host gains an address, the zone
 // is reloaded into knot, and SmtpDomainMxSetChanged must reach the webhook for that domain.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { fastDomainConfigHead } from '../discovery/zone-fixture.js';
 import { ScriptedSmtpServer } from '../fakes/scripted-smtp-server.js';
-import { startExporter, type ExporterProcess } from '../support/exporter-process.js';
+import type { ExporterProcess } from '../support/exporter-process.js';
+import { startExporterWithAlerting } from '../support/exporter-with-alerting.js';
 import { knotUnavailableReason, startKnot, type KnotServer } from '../support/knot-server.js';
-import { prometheusStackUnavailableReason, startAlertingStack, type AlertingStack } from '../support/prometheus-stack.js';
+import { prometheusStackUnavailableReason, type AlertingStack } from '../support/prometheus-stack.js';
 import { describeWithReal } from '../support/require-real.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -31,19 +32,13 @@ describeWithReal('a MX set change end to end: Knot → ehlo-exporter → Prometh
     knot = await startKnot({ [ZONE]: RECORDS });
     smtp.push(await ScriptedSmtpServer.start({}, { host: '127.0.0.21', port: 0 }));
     smtp.push(await ScriptedSmtpServer.start({}, { host: '127.0.0.22', port: smtp[0]!.port }));
-    writeFileSync(
-      join(dir, 'ehlo-exporter.yml'),
-      [
-        ...fastDomainConfigHead([knot.servers[0]!]),
-        'groups:',
-        '  - name: inbound',
-        '    domains:',
-        `      - { domain: ${DOMAIN}, port: ${smtp[0]!.port} }`,
-        '',
-      ].join('\n'),
-    );
-    exporter = await startExporter([`--config.file=${join(dir, 'ehlo-exporter.yml')}`, `--storage.path=${join(dir, 'state.db')}`, '--log.level=warn']);
-    stack = await startAlertingStack({ dir, exporter: `127.0.0.1:${exporter.port}`, forSeconds: 3 });
+    ({ exporter, stack } = await startExporterWithAlerting(dir, [
+      ...fastDomainConfigHead([knot.servers[0]!]),
+      'groups:',
+      '  - name: inbound',
+      '    domains:',
+      `      - { domain: ${DOMAIN}, port: ${smtp[0]!.port} }`,
+    ]));
   }, 120_000);
 
   afterAll(async () => {

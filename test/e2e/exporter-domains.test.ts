@@ -151,7 +151,7 @@ describeWithReal('the exporter watching domains through a real DNS server', knot
     const domains = (await app.server.inject({ method: 'GET', url: '/api/v1/domains' })).json() as { domains: { domain: string; current: { mx: { host: string }[] } | null; change_counts: Record<string, number> }[] };
     const multi = domains.domains.find((d) => d.domain === MULTI)!;
     expect(multi.current?.mx.map((m) => m.host)).toEqual([`mx3.${ZONE}`, `mx1.${ZONE}`]);
-    expect(multi.change_counts).toEqual({ mx_added: 0, mx_removed: 1, mx_preference_changed: 1, address_removed: 1, address_added: 1 });
+    expect(multi.change_counts).toEqual({ mx_added: 0, mx_removed: 1, mx_preference_changed: 1, address_removed: 1, address_added: 1, mta_sts_policy_changed: 0, mta_sts_mode_changed: 0, tlsa_changed: 0 });
   });
 
   it('keeps probing the last good set while DNS fails, and shows the failure at once', async () => {

@@ -28,6 +28,20 @@ const source: MetricsSource = {
     { domain: 'example.net', lookupSuccess: false, mxHosts: 2, addresses: { ipv4: 3, ipv6: 1 }, nullMx: false, implicitMx: false, failures: { servfail: 2, timeout: 1 }, lastLookupAt: 1_767_225_660 },
     { domain: 'no-mail.example', lookupSuccess: true, mxHosts: 0, addresses: { ipv4: 0, ipv6: 0 }, nullMx: true, implicitMx: false, failures: {}, lastLookupAt: 1_767_225_600 },
   ],
+  domainPolicies: () => [
+    { domain: 'example.net', record: true, policy: { mode: 'enforce', max_age: 604_800 }, policy_id: '20260101T000000', fetchFailures: { timeout: 1 }, tlsrpt: { valid: true } },
+    { domain: 'broken.example', record: true, policy: null, policy_id: null, fetchFailures: { content_type: 3 }, tlsrpt: { valid: false } },
+    { domain: 'plain.example', record: false, policy: null, policy_id: null, fetchFailures: {}, tlsrpt: null },
+  ],
+  targetPolicies: () => [
+    {
+      target: mx2.target,
+      group: mx2.group,
+      mtaSts: { covered: true, compliant: false },
+      dane: { status: 'secure', records: [`3 1 1 ${'ab'.repeat(32)}`], usable: true, match: false, spki_sha256: 'cd'.repeat(32), cert_sha256: 'ef'.repeat(32) },
+    },
+    { target: 'mx3.example.net:25[192.0.2.3]', group: 'inbound', mtaSts: { covered: false, compliant: null }, dane: { status: 'bogus', records: [], usable: false, match: null, spki_sha256: null, cert_sha256: null } },
+  ],
   status: () => GOLDEN_STATUS,
 };
 

@@ -74,6 +74,12 @@ const REQUIRED_ALERTS = [
   'SmtpDomainStartTlsDrift',
   'SmtpDomainExtensionDrift',
   'SmtpIpv6FailingIpv4Works',
+  'SmtpMtaStsMxNotCovered',
+  'SmtpMtaStsMxNotCompliant',
+  'SmtpDaneTlsaMismatch',
+  'SmtpDnssecBogus',
+  'SmtpMtaStsPolicyFetchFailing',
+  'SmtpMtaStsModeDowngraded',
 ];
 
 /** GitHub's anchor for a heading made of one word: lower case. */

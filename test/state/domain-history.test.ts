@@ -12,7 +12,7 @@ it('counts every kind from 0, persists the events with their counts, and finds t
   const path = join(tempDir(), 'state.db');
   let store = SqliteStateStore.open(path);
   let history = new DomainHistory(store);
-  expect(history.get('example.com', 'inbound').change_counts).toEqual({ mx_added: 0, mx_removed: 0, mx_preference_changed: 0, address_added: 0, address_removed: 0 });
+  expect(history.get('example.com', 'inbound').change_counts).toEqual({ mx_added: 0, mx_removed: 0, mx_preference_changed: 0, address_added: 0, address_removed: 0, mta_sts_policy_changed: 0, mta_sts_mode_changed: 0, tlsa_changed: 0 });
   expect(
     history.record('example.com', 'inbound', 1000, [
       { kind: 'mx_removed', subject: 'mx2.example.com', old_value: '20', new_value: null },
@@ -25,7 +25,7 @@ it('counts every kind from 0, persists the events with their counts, and finds t
   store = SqliteStateStore.open(path);
   history = new DomainHistory(store);
   const state = history.get('example.com', 'inbound');
-  expect(state.change_counts).toEqual({ mx_added: 0, mx_removed: 1, mx_preference_changed: 0, address_added: 2, address_removed: 0 });
+  expect(state.change_counts).toEqual({ mx_added: 0, mx_removed: 1, mx_preference_changed: 0, address_added: 2, address_removed: 0, mta_sts_policy_changed: 0, mta_sts_mode_changed: 0, tlsa_changed: 0 });
   expect(state.last_change_at).toBe(2000);
   expect(history.changes('example.com', 10).map((e) => [e.at, e.kind, e.subject, e.new_value, e.tls])).toEqual([
     [2000, 'address_added', 'mx1.example.com', '192.0.2.2', null],
