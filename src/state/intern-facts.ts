@@ -67,8 +67,10 @@ export class FactPool {
     if (facts === null || p.has(facts)) return facts;
     // A certificate is its DER: one fingerprint, one set of parsed fields.
     const cert: CertificateFacts | null = facts.cert === null ? null : p.get(`c${facts.cert.fingerprint_sha256}`, facts.cert);
-    const { mode, version, cipher, chain_earliest_not_after, verified, verify_error } = facts;
-    const key = `t${JSON.stringify([mode, version, cipher, chain_earliest_not_after, verified, verify_error])}${p.id(cert)}`;
+    // Every other field in the key, whatever TlsFacts gains (a DANE verdict left out made two
+    // sessions with the same certificate but different TLSA records share one verdict).
+    const { cert: _cert, ...rest } = facts;
+    const key = `t${JSON.stringify(rest)}${p.id(cert)}`;
     return p.get(key, { ...facts, cert });
   }
 

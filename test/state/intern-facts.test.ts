@@ -58,6 +58,12 @@ describe('FactPool', () => {
     expect(older).not.toBe(same);
     expect(older.version).toBe('TLSv1.2');
     expect(older.cert).toBe(same!.cert);
+    // The same certificate checked against different TLSA records: two verdicts, never one shared.
+    const dane = (failure: 'no_match' | null) => ({ ...success({ fingerprint: 'AA' }).tls!, dane: { usable_records: 1, matched: null, failure, leaf_spki_sha256: 'ab', leaf_cert_sha256: 'cd' } });
+    const mismatch = pool.tls(dane('no_match'))!;
+    expect(mismatch).not.toBe(same);
+    expect(mismatch.dane!.failure).toBe('no_match');
+    expect(pool.tls(dane(null))!.dane!.failure).toBeNull();
   });
 
   it('pools states as they are loaded from the store', () => {
