@@ -71,7 +71,7 @@ export function exporterConfig(s: Scenario, fleetPort: number, certs: BenchCerti
 
 export async function runExporterScenario(
   s: Scenario,
-  env: { mainJs: string; dir: string; fleet: FleetClient; certs: BenchCertificates; profileDir: string | null; nodeOptions: readonly string[]; log: (line: string) => void },
+  env: { mainJs: string; dir: string; fleet: FleetClient; certs: BenchCertificates; profileDir: string | null; nodeOptions: readonly string[]; exporterFlags?: readonly string[]; log: (line: string) => void },
 ): Promise<ExporterFigures> {
   const tag = `${s.mode}-${s.targets}`;
   const configFile = join(env.dir, `exporter-${tag}.yml`);
@@ -80,7 +80,7 @@ export async function runExporterScenario(
   const profile = env.profileDir === null ? [] : ['--cpu-prof', `--cpu-prof-dir=${env.profileDir}`, `--cpu-prof-name=ehlo-exporter-${tag}.cpuprofile`];
   const nodeArgs = [...env.nodeOptions, ...profile];
   const child = spawn(process.execPath, [...nodeArgs, env.mainJs, `--config.file=${configFile}`, `--web.listen-address=127.0.0.1:${port}`,
-    `--storage.path=${join(env.dir, `state-${tag}.db`)}`, '--log.level=error'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    `--storage.path=${join(env.dir, `state-${tag}.db`)}`, '--log.level=error', ...(env.exporterFlags ?? [])], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

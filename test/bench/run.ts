@@ -7,6 +7,7 @@
 //
 // --keep leaves the generated configs, stores and scrapes in the temp dir.
 // --node-options="--optimize-for-size …" runs ehlo-exporter with those Node/V8 options.
+// --exporter-flags="--probe.workers=0" adds those flags to ehlo-exporter's command line.
 // --profile writes ehlo-exporter's CPU profiles (node --cpu-prof) to .bench-build/profiles/.
 // --status-page measures the status page instead (1,000 and 10,000 targets, or --sizes): curl and
 // headless Chromium against an exporter probing the fake fleet (status-page-run.ts).
@@ -40,6 +41,7 @@ const { values } = parseArgs({
     'no-blackbox': { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
     'node-options': { type: 'string' },
+    'exporter-flags': { type: 'string' },
     'status-page': { type: 'boolean', default: false },
   },
 });
@@ -122,6 +124,8 @@ async function main(): Promise<void> {
   const profileDir = values.profile ? join(OUT, 'profiles') : null;
   const nodeOptions = values['node-options']?.split(/\s+/).filter((o) => o !== '') ?? [];
   if (nodeOptions.length > 0) log(`ehlo-exporter runs with node ${nodeOptions.join(' ')}`);
+  const exporterFlags = values['exporter-flags']?.split(/\s+/).filter((o) => o !== '') ?? [];
+  if (exporterFlags.length > 0) log(`ehlo-exporter runs with ${exporterFlags.join(' ')}`);
   if (profileDir) mkdirSync(profileDir, { recursive: true });
   const certs = makeCertificates(dir);
   // The fleet stops itself after the longest the whole run could take, even if this process dies.
@@ -136,7 +140,7 @@ async function main(): Promise<void> {
   try {
     for (const s of list) {
       log(`ehlo-exporter: ${s.targets} targets, ${s.mode}, every ${s.periodSeconds} s, warm-up round + ${s.measuredRounds} measured`);
-      const ehlo = await runExporterScenario(s, { mainJs: MAIN_JS, dir, fleet, certs, profileDir, nodeOptions, log });
+      const ehlo = await runExporterScenario(s, { mainJs: MAIN_JS, dir, fleet, certs, profileDir, nodeOptions, exporterFlags, log });
       ehlo.promtool = promtoolCheck(ehlo.scrapeFile);
       log(`  ${ehlo.probes} probes, ${ehlo.cpuMsPerProbe.toFixed(3)} ms CPU/probe (${(100 * ehlo.cpuKernelShare).toFixed(0)}% in the kernel), RSS ${(ehlo.rssMaxBytes / 2 ** 20).toFixed(0)} MiB, lateness p99 ${(ehlo.schedule.latenessMs.p99 / 1000).toFixed(3)} s, missed ${ehlo.schedule.missed}, /metrics max ${ehlo.scrape.maxMs.toFixed(0)} ms, failed targets ${ehlo.failedTargets}`);
       // The references at ehlo-exporter's own pace (each target once per period, for at most a
