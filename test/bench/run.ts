@@ -8,6 +8,8 @@
 // --keep leaves the generated configs, stores and scrapes in the temp dir.
 // --node-options="--optimize-for-size …" runs ehlo-exporter with those Node/V8 options.
 // --exporter-flags="--probe.workers=0" adds those flags to ehlo-exporter's command line.
+// --max-concurrency=N sets politeness.max_concurrency (default 64: at 500 probes/s, probes must then
+// end within 128 ms each, which STARTTLS on a busy 2-core machine does not).
 // --profile writes ehlo-exporter's CPU profiles (node --cpu-prof) to .bench-build/profiles/.
 // --status-page measures the status page instead (1,000 and 10,000 targets, or --sizes): curl and
 // headless Chromium against an exporter probing the fake fleet (status-page-run.ts).
@@ -42,6 +44,7 @@ const { values } = parseArgs({
     keep: { type: 'boolean', default: false },
     'node-options': { type: 'string' },
     'exporter-flags': { type: 'string' },
+    'max-concurrency': { type: 'string' },
     'status-page': { type: 'boolean', default: false },
   },
 });
@@ -140,7 +143,7 @@ async function main(): Promise<void> {
   try {
     for (const s of list) {
       log(`ehlo-exporter: ${s.targets} targets, ${s.mode}, every ${s.periodSeconds} s, warm-up round + ${s.measuredRounds} measured`);
-      const ehlo = await runExporterScenario(s, { mainJs: MAIN_JS, dir, fleet, certs, profileDir, nodeOptions, exporterFlags, log });
+      const ehlo = await runExporterScenario(s, { mainJs: MAIN_JS, dir, fleet, certs, profileDir, nodeOptions, exporterFlags, maxConcurrency: values['max-concurrency'] === undefined ? undefined : Number(values['max-concurrency']), log });
       ehlo.promtool = promtoolCheck(ehlo.scrapeFile);
       log(`  ${ehlo.probes} probes, ${ehlo.cpuMsPerProbe.toFixed(3)} ms CPU/probe (${(100 * ehlo.cpuKernelShare).toFixed(0)}% in the kernel), RSS ${(ehlo.rssMaxBytes / 2 ** 20).toFixed(0)} MiB, lateness p99 ${(ehlo.schedule.latenessMs.p99 / 1000).toFixed(3)} s, missed ${ehlo.schedule.missed}, /metrics max ${ehlo.scrape.maxMs.toFixed(0)} ms, failed targets ${ehlo.failedTargets}`);
       // The references at ehlo-exporter's own pace (each target once per period, for at most a
