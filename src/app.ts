@@ -13,9 +13,12 @@ import { LiveWebConfig, WEB_CONFIG_POLL_MS } from './http/web-config-live.js';
 import { createExporterRegistry, type ExporterRegistry } from './metrics/exporter-registry.js';
 import type { MetricsSource } from './metrics/exporter-status.js';
 import { addRuntimeMetrics } from './metrics/runtime-metrics.js';
+import type { ProbeOptions } from './probe/probe-options.js';
+import { ProbePool } from './probe/probe-pool.js';
 import type { ProbeResult } from './probe/probe-result.js';
 import { probeTarget } from './probe/probe-target.js';
 import { lookupDane } from './discovery/dane-lookup.js';
+import type { TargetAddress } from './probe/target-address.js';
 import { createDnsLookup } from './discovery/dns-lookup.js';
 import { refreshMtaSts } from './discovery/mta-sts.js';
 import { createSecureDnsClient } from './discovery/secure-dns.js';
@@ -49,6 +52,8 @@ export interface AppOptions extends ConfigSource {
   webConfigPollMs?: number;
   /** Export the process's CPU, memory, fds, event loop, heap and GC (once per process: main.ts sets it). */
   runtimeMetrics?: boolean;
+  /** Worker threads that run the probes (--probe.workers); 0 (the default) runs them on the main thread. */
+  probeWorkers?: number;
 }
 
 /** How a reload waits for the other requests and signals that arrived with it (see coalesce.ts). */
@@ -89,6 +94,8 @@ interface Parts {
   readonly history: DomainHistory;
   /** Stops re-reading the web config; a no-op without one. */
   readonly stopWebWatch: () => void;
+  /** The worker threads probes run in; null when they run on the main thread. */
+  readonly pool: ProbePool | null;
   /** The one place AppState is read and swapped. */
   state(): AppState;
   swap(next: Partial<AppState>): void;
@@ -105,17 +112,19 @@ export async function createApp(options: AppOptions): Promise<App> {
   states.load();
   // Discovered targets come back from the store when they are first probed again.
   states.retain(new Set(state.running.config.targets.map((t) => t.name)));
+  const pool = createPool(options.probeWorkers ?? 0, log);
+  const probe = pool === null ? probeTarget : (target: TargetAddress, probeOptions: ProbeOptions) => pool.submit(target, probeOptions);
   // The scheduler starts nothing before start() below, by which time `parts` and `registry` exist.
   const scheduler = new Scheduler(state.running.config.politeness, {
-    run: (target) => probeTarget(targetAddressOf(target), probeOptionsFor(target, state.running.ca)),
+    run: (target) => probe(targetAddressOf(target), probeOptionsFor(target, state.running.ca)),
     onResult: (target, result) => recordResult(parts, registry, target, result),
     onError: (target, error) => log.error({ target: target.name, err: error }, 'internal error while probing'),
   }, now);
-  const onDemand = new OnDemandProber(state.running.full, state.running.ca, { probe: probeTarget, backoffSeconds: (name) => scheduler.backoffSeconds(name), now });
+  const onDemand = new OnDemandProber(state.running.full, state.running.ca, { probe, backoffSeconds: (name) => scheduler.backoffSeconds(name), now });
   const transcripts = new TranscriptHistory(store);
   const stopWebWatch = watchWebConfig(web, options, log);
   const fleet = createFleet(() => parts);
-  const parts: Parts = { options, log, now, store, states, scheduler, onDemand, transcripts, fleet, history: new DomainHistory(store), stopWebWatch, state: () => state, swap: (next) => void (state = { ...state, ...next }) };
+  const parts: Parts = { options, log, now, store, states, scheduler, onDemand, transcripts, fleet, history: new DomainHistory(store), stopWebWatch, pool, state: () => state, swap: (next) => void (state = { ...state, ...next }) };
   const registry = createExporterRegistry(metricsSource(parts));
   if (options.runtimeMetrics === true) addRuntimeMetrics(registry.registry);
   const reload = coalesce(() => reloadOnce(parts), RELOAD_GATHERING);
@@ -123,6 +132,15 @@ export async function createApp(options: AppOptions): Promise<App> {
   start(parts);
   let closing: Promise<void> | null = null;
   return { server, reload, close: () => (closing ??= closeInOrder(parts, server)) };
+}
+
+/** Sessions and TLS handshakes on every core (src/probe/probe-pool.ts); none: on the main thread. */
+function createPool(workers: number, log: Logger): ProbePool | null {
+  if (workers === 0) return null;
+  return new ProbePool({
+    workers,
+    onWorkerLost: ({ reason, probesLost }) => log.error({ probes_lost: probesLost }, `probe worker ${reason}; replaced, its probes reported as failed`),
+  });
 }
 
 /** The HTTP server over the parts: it reads states, the fleet and the store, and is handed its actions. */
@@ -198,7 +216,7 @@ function start({ options, log, states, scheduler, fleet, state }: Parts): void {
     if (backoff) scheduler.restoreBackoff(target.name, { strikes: backoff.strikes, untilMs: backoff.until_ms });
   }
   fleet.apply(config);
-  log.info({ file: options.configFile, targets: config.targets.length, domains: config.domains.length, storage: options.storagePath }, 'ehlo-exporter started');
+  log.info({ file: options.configFile, targets: config.targets.length, domains: config.domains.length, storage: options.storagePath, probe_workers: options.probeWorkers ?? 0 }, 'ehlo-exporter started');
 }
 
 /** A scheduled result goes into the target's state (with its back-off), the pre-rendered series, and the log. */
@@ -280,12 +298,16 @@ function metricsSource({ options, states, scheduler, fleet, history, state }: Pa
   };
 }
 
-/** The documented close order; in-flight probes get as long as the slowest configured timeout, then are abandoned. */
+/**
+ * The documented close order; in-flight probes get as long as the slowest configured timeout, then
+ * are abandoned. The probe workers end after the server, whose on-demand probes run in them too.
+ */
 async function closeInOrder(parts: Parts, server: FastifyInstance): Promise<void> {
   parts.fleet.stop();
   await parts.scheduler.stop(parts.state().running.longestTimeoutSeconds * 1000 + 1000);
   parts.stopWebWatch();
   await server.close();
+  await parts.pool?.close();
   reportStoreError(parts, parts.states.flush(), {}, 'could not save the last probe results at shutdown');
   parts.store.close();
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The process edge: argv, environment, signals, exit codes. The only file that touches `process`.
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -15,6 +16,9 @@ import { shardSpecProblem, type ShardSpec } from './schedule/shard.js';
 import { readBuildInfo } from './version/build-info.js';
 
 const DEFAULT_LISTEN_ADDRESS = ':9525';
+const DEFAULT_PROBE_WORKERS = availableParallelism();
+/** More threads than this buys nothing but memory (each is a V8 isolate of ~10 MiB). */
+const MAX_PROBE_WORKERS = 256;
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 const BUILD = readBuildInfo(dirname(fileURLToPath(import.meta.url)));
@@ -34,6 +38,8 @@ flags:
   --log.format=FORMAT        logfmt|json (default logfmt)
   --shard.count=N            replicas splitting the config's targets (default 1)
   --shard.index=I            this replica, 0 to N-1 (default 0); each probes and exports only its share
+  --probe.workers=N          threads running SMTP sessions and TLS handshakes, 0 to ${MAX_PROBE_WORKERS}; 0 runs
+                             them on the main thread (default: the cores available, ${DEFAULT_PROBE_WORKERS} here)
   --version                  print the version and exit
 `;
 
@@ -52,6 +58,12 @@ function parseShard(index: string, count: string): ShardSpec {
   return spec;
 }
 
+function parseProbeWorkers(text: string): number {
+  const workers = /^\d{1,9}$/.test(text) ? Number(text) : NaN;
+  if (!(workers <= MAX_PROBE_WORKERS)) fail(`ehlo-exporter: --probe.workers must be a whole number from 0 to ${MAX_PROBE_WORKERS}, got "${text}"`, 2);
+  return workers;
+}
+
 async function serve(argv: string[]): Promise<void> {
   let values;
   try {
@@ -67,6 +79,7 @@ async function serve(argv: string[]): Promise<void> {
         'log.format': { type: 'string', default: 'logfmt' },
         'shard.index': { type: 'string', default: '0' },
         'shard.count': { type: 'string', default: '1' },
+        'probe.workers': { type: 'string', default: String(DEFAULT_PROBE_WORKERS) },
         version: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -88,6 +101,7 @@ async function serve(argv: string[]): Promise<void> {
     return typeof parsed === 'string' ? fail(`ehlo-exporter: ${parsed}`, 2) : parsed;
   });
   const shard = parseShard(values['shard.index'], values['shard.count']);
+  const probeWorkers = parseProbeWorkers(values['probe.workers']);
   const logger = createLogger({ level, format, destination: process.stderr });
 
   let app;
@@ -103,6 +117,7 @@ async function serve(argv: string[]): Promise<void> {
       logger,
       shard,
       runtimeMetrics: true,
+      probeWorkers,
     });
   } catch (error) {
     fail(`ehlo-exporter: ${(error as Error).message}`, 1);

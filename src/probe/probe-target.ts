@@ -1,6 +1,6 @@
 // One target, one attempt, one ProbeResult. Never rejects because of the target: every failure of
 // the server, the network or TLS becomes `success: false` with a stage and a stable reason.
-import { probeFailure } from '../smtp/failure.js';
+import { probeFailure, type ProbeFailure } from '../smtp/failure.js';
 import { DEFAULT_REPLY_LIMITS } from '../smtp/reply-assembler.js';
 import { runSession } from '../smtp/session.js';
 import { SYSTEM_CLOCK } from '../smtp/session-options.js';
@@ -34,8 +34,17 @@ export async function probeTarget(target: TargetAddress, options: ProbeOptions):
     });
   } catch (err) {
     // Only a bad option (e.g. an unparseable CA bundle) gets here; it is still an answer, not a throw.
-    record = optionFailure(err);
+    const message = err instanceof Error ? err.message : String(err);
+    return failedProbe(target, options, startedAt, probeFailure('connect', 'ERR_TLS_OPTIONS', `invalid TLS options: ${message}`), 0);
   }
+  return toProbeResult(target, options, startedAt, record);
+}
+
+/** The answer for a probe whose session never produced a record of its own. */
+export function failedProbe(target: TargetAddress, options: ProbeOptions, startedAt: number, failure: ProbeFailure, totalSeconds: number): ProbeResult {
+  const record = emptySessionRecord();
+  record.timings.total = totalSeconds;
+  record.failure = failure;
   return toProbeResult(target, options, startedAt, record);
 }
 
@@ -65,10 +74,3 @@ export function toProbeResult(target: TargetAddress, options: ProbeOptions, star
   };
 }
 
-function optionFailure(err: unknown): SessionRecord {
-  const message = err instanceof Error ? err.message : String(err);
-  const record = emptySessionRecord();
-  record.timings.total = 0;
-  record.failure = probeFailure('connect', 'ERR_TLS_OPTIONS', `invalid TLS options: ${message}`);
-  return record;
-}

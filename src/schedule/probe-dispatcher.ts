@@ -43,6 +43,8 @@ export class ProbeDispatcher {
   private timer: NodeJS.Timeout | null = null;
   private timerAt = Infinity;
   private stopped = false;
+  /** stop() has given up waiting: results still to come are dropped (the store may be closed by then). */
+  private abandoned = false;
 
   constructor(private options: DispatcherOptions) {
     this.backoff = new Backoff(options.backoff);
@@ -115,6 +117,7 @@ export class ProbeDispatcher {
     const grace = new Promise<void>((resolve) => (timeout = setTimeout(resolve, graceMs)));
     await Promise.race([Promise.allSettled([...this.running.values()]), grace]);
     clearTimeout(timeout);
+    this.abandoned = true;
   }
 
   private pump(): void {
@@ -159,12 +162,16 @@ export class ProbeDispatcher {
     const done = this.options
       .run(target)
       .then((result) => {
+        if (this.abandoned) return;
         const end = this.options.now();
         this.lastSessionEnd.set(host, end);
         this.backoff.record(target.name, result.error?.reason === 'service_unavailable', end);
         this.options.onResult(target, result, latenessMs);
       })
-      .catch((error: unknown) => this.options.onError(target, error))
+      .catch((error: unknown) => {
+        // A probe pool closed after stop() rejects what it still ran: not an error, the end.
+        if (!this.abandoned) this.options.onError(target, error);
+      })
       .finally(() => {
         this.running.delete(target.name);
         this.releaseHost(host);

@@ -54,6 +54,11 @@ const REASON_OF = {
   ERR_CERT_NOT_VERIFIED: 'tls_verify',
   /** Any other socket error (its errno is in the message), or an error nobody foresaw. */
   ERR_NETWORK: 'network_error',
+  /**
+   * The probe worker thread running the session died or stopped answering before the probe ended
+   * (src/probe/probe-pool.ts); what the server did is unknown, so it is not blamed on the server.
+   */
+  ERR_PROBE_WORKER_LOST: 'network_error',
 } as const satisfies Record<string, FailureReason>;
 
 export type FailureDetail = keyof typeof REASON_OF;

@@ -33,6 +33,8 @@ function reply(socket: net.Socket, code: string): Promise<void> {
     };
     socket.on('data', onData);
     socket.once('error', reject);
+    // A session the fleet closes without an error would otherwise wait forever (and the floor's run with it).
+    socket.once('close', () => reject(new Error(`closed before ${code}`)));
   });
 }
 

@@ -10,6 +10,9 @@
 // leaves it out and the bench's own client scrapes instead (prometheus-run.ts, scrape-cost.ts).
 // --keep leaves the generated configs, stores and scrapes in the temp dir.
 // --node-options="--optimize-for-size …" runs ehlo-exporter with those Node/V8 options.
+// --exporter-flags="--probe.workers=0" adds those flags to ehlo-exporter's command line.
+// --max-concurrency=N sets politeness.max_concurrency (default 64: at 500 probes/s, probes must then
+// end within 128 ms each, which STARTTLS on a busy 2-core machine does not).
 // --profile writes ehlo-exporter's CPU profiles (node --cpu-prof) to .bench-build/profiles/.
 // --status-page measures the status page instead (1,000 and 10,000 targets, or --sizes): curl and
 // headless Chromium against an exporter probing the fake fleet (status-page-run.ts).
@@ -48,6 +51,8 @@ const { values } = parseArgs({
     node: { type: 'string' },
     keep: { type: 'boolean', default: false },
     'node-options': { type: 'string' },
+    'exporter-flags': { type: 'string' },
+    'max-concurrency': { type: 'string' },
     'status-page': { type: 'boolean', default: false },
   },
 });
@@ -134,6 +139,8 @@ async function main(): Promise<void> {
   if (!prometheus) log(values['no-prometheus'] ? 'Prometheus skipped (--no-prometheus)' : `${PROMETHEUS_BIN} is not installed (apt-get install prometheus): the bench's own client scrapes instead`);
   const nodeOptions = values['node-options']?.split(/\s+/).filter((o) => o !== '') ?? [];
   if (nodeOptions.length > 0) log(`ehlo-exporter runs with node ${nodeOptions.join(' ')}`);
+  const exporterFlags = values['exporter-flags']?.split(/\s+/).filter((o) => o !== '') ?? [];
+  if (exporterFlags.length > 0) log(`ehlo-exporter runs with ${exporterFlags.join(' ')}`);
   if (profileDir) mkdirSync(profileDir, { recursive: true });
   const certs = makeCertificates(dir);
   // The fleet stops itself after the longest the whole run could take, even if this process dies.
@@ -148,7 +155,8 @@ async function main(): Promise<void> {
   try {
     for (const s of list) {
       log(`ehlo-exporter: ${s.targets} targets, ${s.mode}, every ${s.periodSeconds} s, warm-up round + ${s.measuredRounds} measured`);
-      const ehlo = await runExporterScenario(s, { mainJs: node.mainJs, execPath: node.execPath, nodeVersion: node.version, prometheus, dir, fleet, certs, profileDir, nodeOptions, log });
+      const maxConcurrency = values['max-concurrency'] === undefined ? undefined : Number(values['max-concurrency']);
+      const ehlo = await runExporterScenario(s, { mainJs: node.mainJs, execPath: node.execPath, nodeVersion: node.version, prometheus, dir, fleet, certs, profileDir, nodeOptions, exporterFlags, maxConcurrency, log });
       ehlo.promtool = promtoolCheck(ehlo.scrapeFile);
       if (ehlo.prometheus) log(`  Prometheus: ${ehlo.prometheus.scrapes} scrapes, ${ehlo.prometheus.failed} failed, duration p50 ${ehlo.prometheus.durationP50Seconds.toFixed(3)} s p99 ${ehlo.prometheus.durationP99Seconds.toFixed(3)} s, ${ehlo.prometheus.samples} samples, ${ehlo.prometheus.bodyBytes} bytes`);
       log(`  ${ehlo.probes} probes, ${ehlo.cpuMsPerProbe.toFixed(3)} ms CPU/probe (${(100 * ehlo.cpuKernelShare).toFixed(0)}% in the kernel), RSS ${(ehlo.rssMaxBytes / 2 ** 20).toFixed(0)} MiB, live heap ${(ehlo.heap.liveBytes / ehlo.scenario.targets).toFixed(0)} B/target (growth ${ehlo.heap.growthFactor.toFixed(2)}×), lateness p99 ${(ehlo.schedule.latenessMs.p99 / 1000).toFixed(3)} s, missed ${ehlo.schedule.missed}, /metrics max ${ehlo.scrape.maxMs.toFixed(0)} ms, failed targets ${ehlo.failedTargets}`);

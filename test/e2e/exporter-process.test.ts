@@ -2,7 +2,7 @@
 // reloaded with SIGHUP, stopped with SIGTERM, restarted on the same state file.
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startExporter, type ExporterProcess } from '../support/exporter-process.js';
@@ -55,7 +55,7 @@ describeWithReal('the exporter process against a real Postfix', postfixUnavailab
     await postfix?.stop();
   });
 
-  it('follows message_size_limit and records size_decreased once; SIGHUP reloads; SIGTERM exits 0; a restart adds no change', async () => {
+  it('follows message_size_limit and records size_decreased once; SIGHUP reloads; SIGTERM exits 0; a restart without probe workers adds no change', async () => {
     exporter = await startExporter([`--config.file=${configFile}`, `--storage.path=${storagePath}`, '--log.format=logfmt']);
     let text = await waitFor('SIZE 10240000 exported', async () => {
       const t = await scrape(exporter!);
@@ -63,6 +63,8 @@ describeWithReal('the exporter process against a real Postfix', postfixUnavailab
     });
     expect(sampleValue(text, 'smtp_tls_cert_verified', target)).toBe(1);
     expect(sampleValue(text, 'smtp_extension_advertised', { ...target, extension: 'STARTTLS', tls: 'false' })).toBe(1);
+    // By default the probes run in one worker thread per core (src/probe/probe-pool.ts).
+    expect(exporter.log()).toContain(`probe_workers=${availableParallelism()}`);
 
     await postfix.reconfigure({ message_size_limit: '5120000' });
     text = await waitFor('SIZE 5120000 exported', async () => {
@@ -89,8 +91,10 @@ describeWithReal('the exporter process against a real Postfix', postfixUnavailab
     exporter.child.kill('SIGHUP');
     await waitFor('the good reload', async () => sampleValue(await scrape(exporter!), 'smtp_exporter_config_last_reload_successful') === 1 || undefined);
 
+    // Probes run every second, so SIGTERM finds some in flight in the workers: still exit 0.
     expect(await exporter.stop('SIGTERM')).toBe(0);
-    exporter = await startExporter([`--config.file=${configFile}`, `--storage.path=${storagePath}`]);
+    // Restarted with the probes on the main thread: the same facts, so no change is seen.
+    exporter = await startExporter([`--config.file=${configFile}`, `--storage.path=${storagePath}`, '--probe.workers=0']);
     const restartedAt = Date.now() / 1000;
     text = await waitFor('a probe after the restart', async () => {
       const t = await scrape(exporter!);
@@ -129,5 +133,11 @@ describe('start-up errors are clear and change nothing', () => {
     const proc = await startExporter(['--no-such-flag'], { ready: false });
     expect(await proc.exited).toBe(2);
     expect(proc.log()).toContain('usage: ehlo-exporter');
+  });
+
+  it.each(['-1', '257', '1.5', '2x', ''])('rejects --probe.workers=%s with exit 2, naming the flag and its range', async (value) => {
+    const proc = await startExporter([`--probe.workers=${value}`], { ready: false });
+    expect(await proc.exited).toBe(2);
+    expect(proc.log()).toContain(`--probe.workers must be a whole number from 0 to 256, got "${value}"`);
   });
 });

@@ -1,10 +1,13 @@
 // The probe engine against a real Postfix: SIZE, STARTTLS, the post-TLS set, and what it reads
 // when an operator changes the server.
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runProbeCommand } from '../../src/cli/probe-command.js';
+import { ProbePool } from '../../src/probe/probe-pool.js';
 import { probeTarget } from '../../src/probe/probe-target.js';
 import type { ProbeOptions } from '../../src/probe/probe-options.js';
 import { toProbeJson, type ProbeResultJson } from '../../src/probe/probe-result.js';
+import { ensureBuilt, PROBE_WORKER_JS } from '../support/exporter-process.js';
 import { waitFor } from '../support/wait-for.js';
 import { postfixUnavailableReason, startPostfix, type PostfixInstance } from '../support/postfix-instance.js';
 import { describeWithReal } from '../support/require-real.js';
@@ -51,6 +54,25 @@ describeWithReal('probe against a real Postfix', postfixUnavailableReason(), () 
       expect(result.timings_seconds[phase], phase).toBeGreaterThanOrEqual(0);
     }
     expect(result.transcript.some((e) => e.dir === 'C' && e.line === 'QUIT')).toBe(true);
+  });
+
+  it('through the probe pool (worker threads): the same facts and a verified STARTTLS, each phase timed', async () => {
+    await ensureBuilt();
+    const pool = new ProbePool({ workers: 2, workerUrl: pathToFileURL(PROBE_WORKER_JS) });
+    try {
+      const [inWorker, again] = await Promise.all([pool.submit(target(), options), pool.submit(target(), options)]);
+      const inMain = await probeTarget(target(), options);
+      for (const result of [inWorker, again]) {
+        expect(result.error).toBeNull();
+        expect(result.tls?.verified).toBe(true);
+        expect(result.ehlo_after_tls).toEqual(inMain.ehlo_after_tls);
+        expect(result.ehlo_before_tls).toEqual(inMain.ehlo_before_tls);
+        expect(Object.keys(result.timings_seconds).sort()).toEqual(Object.keys(inMain.timings_seconds).sort());
+        expect(result.timings_seconds.tls_handshake).toBeGreaterThan(0);
+      }
+    } finally {
+      await pool.close();
+    }
   });
 
   // Postfix sends its TLS 1.3 session ticket after the handshake and, with Nagle on, holds its EHLO

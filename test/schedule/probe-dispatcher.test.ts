@@ -125,4 +125,24 @@ describe('ProbeDispatcher', () => {
     await advance(100);
     expect(h.started.map((s) => s.name)).toEqual(['a']);
   });
+
+  it('after stop() gave up waiting, a probe that ends later is dropped: neither its result nor its rejection is reported', async () => {
+    const errors: unknown[] = [];
+    const settle: Array<() => void> = [];
+    const h = harness({
+      // Two probes that outlive the grace: one answers late, one is rejected (a probe pool closing).
+      run: (t) => new Promise((resolve, reject) => settle.push(() => (t.name === 'a' ? resolve(result(t)) : reject(new Error('the probe pool is closed'))))),
+      onError: (_t, error) => errors.push(error),
+    });
+    const now = Date.now();
+    h.dispatcher.plan([{ target: target('a'), dueAt: now }, { target: target('b'), dueAt: now }]);
+    await advance(10);
+    const stopped = h.dispatcher.stop(1_000);
+    await advance(1_000);
+    await stopped;
+    for (const s of settle.splice(0)) s();
+    await advance(10);
+    expect(h.finished).toEqual([]);
+    expect(errors).toEqual([]);
+  });
 });

@@ -10,11 +10,12 @@ import { waitFor } from './wait-for.js';
 
 export const REPO_ROOT = join(import.meta.dirname, '..', '..');
 export const MAIN_JS = join(REPO_ROOT, 'dist', 'main.js');
-
+/** The probe pool's worker thread runs compiled code: tests of the pool point it here. */
+export const PROBE_WORKER_JS = join(REPO_ROOT, 'dist', 'probe', 'probe-worker.js');
 
 /** `npm test` builds first; a lone `vitest run` may not have. */
 export async function ensureBuilt(): Promise<void> {
-  if (existsSync(MAIN_JS)) return;
+  if (existsSync(MAIN_JS) && existsSync(PROBE_WORKER_JS)) return;
   const { execFileSync } = await import('node:child_process');
   execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: REPO_ROOT, stdio: 'inherit' });
 }
