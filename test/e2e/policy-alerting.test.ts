@@ -5,6 +5,8 @@
 // (only `for:` shortened) routing to a webhook in this test. Then, in order:
 //   1. the MTA-STS policy enforces and covers mx1 only: SmtpMtaStsMxNotCovered fires for mx2; an MX
 //      host in an unsigned zone (another watched domain) is "insecure", with no DANE alert ever;
+//      an MX host whose addresses validate but whose TLSA RRset does not (its `_tcp` name is a zone
+//      of its own that unbound holds a wrong trust anchor for) is "bogus": SmtpDnssecBogus (critical);
 //   2. the TLSA record of mx1 is replaced by one for another key (the certificate "rotated"):
 //      smtp_dane_tlsa_match goes to 0, a tlsa_changed event is stored, SmtpDaneTlsaMismatch
 //      (critical) fires with the published record and the presented SPKI digest in its text;
@@ -14,7 +16,7 @@
 //      SmtpMtaStsPolicyFetchFailing;
 //   5. every query of the domain dashboard's policy row returns data from this Prometheus.
 // And `probe DOMAIN --mx --policy --json` against the same components, including an MX host in a
-// zone whose signatures do not validate (bogus: exit 1).
+// zone whose signatures do not validate and one whose TLSA answer alone does not (bogus: exit 1).
 import { X509Certificate, createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -40,6 +42,10 @@ const MX1 = `mx1.${ZONE}`;
 const MX2 = `mx2.${ZONE}`;
 const MX3 = 'mx3.bogus.test';
 const MX4 = 'mx4.unsigned.test';
+/** Secure addresses in ZONE, but its TLSA records live in the zone BOGUS_TLSA_ZONE, which fails validation. */
+const MX5 = `mx5.${ZONE}`;
+const BOGUS_TLSA_ZONE = `_tcp.${MX5}`;
+const BADTLSA = `badtlsa.${ZONE}`;
 const PLAIN = `plain.${ZONE}`;
 const ALERT_WAIT_MS = 60_000;
 const STEP_TIMEOUT_MS = ALERT_WAIT_MS + 30_000;
@@ -70,6 +76,11 @@ describeWithReal(
         // A domain whose MX host lives in an unsigned zone (no DANE), and one in a zone that fails validation.
         `plain MX 10 ${MX4}.`,
         `bogusmx MX 10 ${MX3}.`,
+        'badtlsa MX 10 mx5',
+        'mx5 A 127.0.0.55',
+        // Delegated, as a child zone is: without it this zone's NSEC after mx5 would prove that no name
+        // under mx5 exists, and unbound (aggressive NSEC, RFC 8198) would answer the TLSA query from that.
+        '_tcp.mx5 NS ns',
         '',
       ].join('\n');
 
@@ -84,11 +95,14 @@ describeWithReal(
       port = smtp[0]!.port;
       smtp.push(await ScriptedSmtpServer.start({ hostname: MX2, tls: ca.issue({ commonName: MX2 }) }, { host: '127.0.0.52', port }));
       smtp.push(await ScriptedSmtpServer.start({ hostname: MX4, tls: ca.issue({ commonName: MX4 }) }, { host: '127.0.0.54', port }));
+      const mx5 = ca.issue({ commonName: MX5 });
+      smtp.push(await ScriptedSmtpServer.start({ hostname: MX5, tls: mx5 }, { host: '127.0.0.55', port }));
       const tlsa = tlsaLine(`_${port}._tcp.mx1`, tlsaFor(mx1.cert, 3, 1, 1));
       resolver = await startDnssecResolver({
         signed: { [ZONE]: records(tlsa, '1') },
         unsigned: { 'unsigned.test': 'mx4 A 127.0.0.54\n' },
-        bogus: { 'bogus.test': 'mx3 A 127.0.0.53\n' },
+        // The record matches mx5's certificate: only the signatures are wrong, as with an expired RRSIG.
+        bogus: { 'bogus.test': 'mx3 A 127.0.0.53\n', [BOGUS_TLSA_ZONE]: `${tlsaLine(`_${port}`, tlsaFor(mx5.cert, 3, 1, 1))}\n` },
       });
       const head = fastDomainConfigHead([resolver.server]);
       // The probes trust the test CA too, so a certificate for the MX host verifies (MTA-STS compliance).
@@ -101,6 +115,7 @@ describeWithReal(
         '    domains:',
         `      - { domain: ${DOMAIN}, port: ${port} }`,
         `      - { domain: ${PLAIN}, port: ${port} }`,
+        `      - { domain: ${BADTLSA}, port: ${port} }`,
       ]));
     }, 120_000);
 
@@ -118,6 +133,19 @@ describeWithReal(
       return r.status === 'success' && (r.data?.result as unknown[]).length > 0 ? true : undefined;
     };
     const target = (host: string, address: string) => `${host}:${port}[${address}]`;
+    /** `ehlo-exporter probe DOMAIN:PORT --mx --policy --json` against this test's resolver and CA. */
+    const probePolicy = async (domain: string) => {
+      let out = '';
+      let err = '';
+      const code = await runProbeCommand([`${domain}:${port}`, '--mx', '--policy', '--json', '--dns-server', resolver!.server, '--ca-file', join(dir, 'ca.pem')], {
+        probe: probeTarget,
+        defaultHeloName: () => 'probe.ehlo-exporter.test',
+        out: (t) => (out += t),
+        err: (t) => (err += t),
+        nowSeconds: () => Date.now() / 1000,
+      });
+      return { code, json: JSON.parse(out), err };
+    };
 
     it('exports the policy and fires SmtpMtaStsMxNotCovered for the MX host the enforced policy leaves out', async () => {
       const since = Date.now();
@@ -136,6 +164,21 @@ describeWithReal(
       const alert = await stack!.webhook.waitForAlert('SmtpMtaStsMxNotCovered', 'firing', since, ALERT_WAIT_MS);
       expect(alert.labels).toMatchObject({ domain: DOMAIN, mx_host: MX2, target: target(MX2, '127.0.0.52'), severity: 'warning' });
       expect(stack!.webhook.alerts().filter((a) => a.labels.alertname === 'SmtpDaneTlsaMismatch')).toEqual([]);
+    }, STEP_TIMEOUT_MS);
+
+    it('fires SmtpDnssecBogus (critical) for an MX host whose addresses validate but whose TLSA answer does not', async () => {
+      const mx5 = target(MX5, '127.0.0.55');
+      // The address is secure, so the MX host is probed: a target exists for the alert to name.
+      await waitFor('the bogus TLSA lookup in Prometheus', () => has(`smtp_dane_lookup_info{target="${mx5}",status="bogus"} == 1`), 30_000, 250);
+      expect(await has(`smtp_dane_dnssec_secure{target="${mx5}"} == 0`)).toBe(true);
+      expect(await has(`smtp_dane_tlsa_records{target="${mx5}"}`)).toBeUndefined();
+      const text = await (await fetch(`${exporter!.url}/metrics`)).text();
+      expect(text).toContain(`smtp_dane_lookup_info{target="${mx5}",group="inbound",status="bogus"} 1`);
+      expect(text).toContain(`smtp_dane_dnssec_secure{target="${mx5}",group="inbound"} 0`);
+      // Bogus from the exporter's first lookup on: the alert may have arrived before this test began.
+      const alert = await stack!.webhook.waitForAlert('SmtpDnssecBogus', 'firing', 0, ALERT_WAIT_MS);
+      expect(alert.labels).toMatchObject({ target: mx5, severity: 'critical' });
+      expect(stack!.webhook.alerts().filter((a) => a.labels.alertname === 'SmtpDnssecBogus' && a.labels.target !== mx5)).toEqual([]);
     }, STEP_TIMEOUT_MS);
 
     it('fires SmtpDaneTlsaMismatch (critical) with the records and the presented SPKI when the TLSA record no longer matches', async () => {
@@ -195,17 +238,8 @@ describeWithReal(
     }, STEP_TIMEOUT_MS);
 
     it('probe DOMAIN --mx --policy --json reports the policy and the verdicts from the same components', async () => {
-      let out = '';
-      let err = '';
-      const code = await runProbeCommand([`${DOMAIN}:${port}`, '--mx', '--policy', '--json', '--dns-server', resolver!.server, '--ca-file', join(dir, 'ca.pem')], {
-        probe: probeTarget,
-        defaultHeloName: () => 'probe.ehlo-exporter.test',
-        out: (t) => (out += t),
-        err: (t) => (err += t),
-        nowSeconds: () => Date.now() / 1000,
-      });
+      const { code, json, err } = await probePolicy(DOMAIN);
       expect(err).toBe('');
-      const json = JSON.parse(out);
       expect(json.policy.mta_sts).toMatchObject({ domain: DOMAIN, record: { id: '3' }, policy: { mode: 'testing', mx: [MX1] }, policy_id: '3', fetch_error: null, tlsrpt: { valid: true } });
       expect(json.policy.dane.lookups.map((l: { host: string; status: string; records: unknown[] }) => [l.host, l.status, l.records.length])).toEqual([
         [MX1, 'secure', 1],
@@ -220,17 +254,22 @@ describeWithReal(
     }, STEP_TIMEOUT_MS);
 
     it('probe DOMAIN --mx --policy reports a bogus TLSA lookup and exits 1', async () => {
-      let out = '';
-      const code = await runProbeCommand([`bogusmx.${ZONE}:${port}`, '--mx', '--policy', '--json', '--dns-server', resolver!.server], {
-        probe: probeTarget,
-        defaultHeloName: () => 'probe.ehlo-exporter.test',
-        out: (t) => (out += t),
-        err: () => {},
-        nowSeconds: () => Date.now() / 1000,
-      });
-      const json = JSON.parse(out);
+      const { code, json } = await probePolicy(`bogusmx.${ZONE}`);
       expect(json.policy.dane.lookups).toEqual([expect.objectContaining({ host: MX3, status: 'bogus' })]);
       expect(json.policy.mta_sts).toMatchObject({ record: null, policy: null });
+      expect(code).toBe(1);
+    }, STEP_TIMEOUT_MS);
+
+    it('probe DOMAIN --mx --policy reports the bogus TLSA answer of an MX host with secure addresses and exits 1', async () => {
+      const { code, json } = await probePolicy(BADTLSA);
+      expect(json.policy.dane.lookups).toEqual([expect.objectContaining({ host: MX5, name: `_${port}._tcp.${MX5}`, status: 'bogus', records: [] })]);
+      // Unlike MX3's, this host's address resolved and the server was probed, over TLS; with no
+      // validated TLSA records there is no DANE verdict to give for the address.
+      const [mx5] = json.mx;
+      expect(mx5).toMatchObject({ host: MX5, error: null });
+      expect(mx5.addresses.map((a: { address: string }) => a.address)).toEqual(['127.0.0.55']);
+      expect(mx5.addresses[0].probe).toMatchObject({ success: true, tls: expect.objectContaining({}) });
+      expect(mx5.addresses[0].policy.dane).toBeNull();
       expect(code).toBe(1);
     }, STEP_TIMEOUT_MS);
 
