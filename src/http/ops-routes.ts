@@ -19,16 +19,17 @@ export function registerOpsRoutes(app: FastifyInstance, deps: HttpDeps): void {
   );
 
   app.get('/metrics', async (request, reply) => {
-    // A scrape of a large fleet costs tens of MB and CPU time: a pile of concurrent scrapes (or a
-    // stranger holding slow connections on /metrics) must not take the exporter down with it. A
-    // slot is held until the response is closed, since the body stays in memory while it streams.
+    // A scrape of a large fleet costs CPU time and holds the fragments it started with: a pile of
+    // concurrent scrapes (or a stranger holding slow connections on /metrics) must not take the
+    // exporter down with it. A slot is held until the response is closed. The body is made as the
+    // client (or gzip) takes it, so a scrape holds a few chunks, not the whole exposition.
     scrapes.acquire(request, reply);
-    const chunks = await deps.registry.metricsChunks();
+    const body = Readable.from(await deps.registry.metricsBody());
     reply.type(deps.registry.contentType).header('vary', 'accept-encoding');
     if (acceptsGzip(request.headers['accept-encoding'])) {
-      return reply.header('content-encoding', 'gzip').send(Readable.from(chunks).pipe(gzipStream()));
+      return reply.header('content-encoding', 'gzip').send(body.pipe(gzipStream()));
     }
-    return chunks.length === 1 ? reply.send(chunks[0]) : reply.send(Readable.from(chunks));
+    return reply.send(body);
   });
 
   app.get('/-/healthy', async (_request, reply) => reply.type('text/plain; charset=utf-8').send('Healthy\n'));

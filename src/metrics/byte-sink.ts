@@ -1,8 +1,8 @@
-// The /metrics body assembled as a list of Buffers of about `chunkBytes` each: strings are encoded
-// straight into them and cached fragments are copied in, so a 40 MB exposition costs allocations
-// outside the V8 heap instead of one giant string and its UTF-8 copy. 64 KB chunks stay below
-// glibc's mmap threshold: 256 KB ones were mapped and unmapped on every scrape, and their page
-// faults cost more than the copying.
+// The /metrics body written as Buffers of about `chunkBytes` each: strings are encoded straight
+// into them and cached fragments are copied in, and the reader takes each chunk as soon as it is
+// full (take()), so a 40 MB exposition is never in memory at once and never one giant string.
+// 64 KB chunks stay below glibc's mmap threshold: 256 KB ones were mapped and unmapped on every
+// scrape, and their page faults cost more than the copying.
 /** The size of the buffers a /metrics body is sent in (see above). */
 export const DEFAULT_CHUNK_BYTES = 64 * 1024;
 
@@ -57,16 +57,20 @@ export class ByteSink {
     }
   }
 
-  /** Appends another sink's finished chunks as they are, without copying them. */
-  writeChunks(chunks: readonly Buffer[]): void {
-    this.flush();
-    for (const chunk of chunks) this.chunks.push(chunk);
+  /** Whether a full chunk is waiting to be taken. */
+  get hasFullChunks(): boolean {
+    return this.chunks.length > 0;
   }
 
-  /** Everything written, in order; the sink is spent afterwards. */
+  /** The full chunks written so far, in order, handed over: the sink keeps the one it is filling. */
+  take(): Buffer[] {
+    return this.chunks.splice(0);
+  }
+
+  /** Everything not taken yet, in order; the sink is spent afterwards. */
   finish(): Buffer[] {
     this.flush();
-    return this.chunks;
+    return this.take();
   }
 
   private room(): number {

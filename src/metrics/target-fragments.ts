@@ -1,9 +1,9 @@
 // Each target's cached text (see exporter-registry.ts for why): the sample lines of every cached
 // family, valid for one TargetState object. The state layer replaces a target's object on every
 // recorded probe instead of mutating it (src/state/target-states.ts), so an object seen before
-// renders to the same text. One buffer per target, overwritten by its next render: readers copy
-// what they need synchronously, never holding a fragment across a render. Back-off is left out:
-// it changes with the clock, not with the state.
+// renders to the same text. One buffer per target, replaced (never written over) by its next
+// render, so a scrape may hold the fragments it started with for as long as it streams. Back-off
+// is left out: it changes with the clock, not with the state.
 import type { DiscoveredFrom, Expectations } from '../config/types.js';
 import { evaluateExpectations } from '../state/expectations.js';
 import type { TargetState } from '../state/types.js';
@@ -44,7 +44,7 @@ export class TargetFragmentCache {
     if (held !== undefined && held.state === state && held.expectations === expectations && held.discovery === discovery) return held;
     const writer = new SeriesWriter(CACHED_PLAN, sharedLabels({ target: state.target, group: state.group }));
     addTargetSeries(writer, state, { expectations: evaluatedExpectations(state, expectations), discovery });
-    const fresh: TargetFragments = { state, expectations, discovery, fragment: writer.finish(held?.fragment) };
+    const fresh: TargetFragments = { state, expectations, discovery, fragment: writer.finish() };
     this.byTarget.set(state.target, fresh);
     return fresh;
   }

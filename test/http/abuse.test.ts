@@ -22,7 +22,7 @@ afterEach(async () => {
 function bigRegistry(bytes: number): Exposition {
   const line = `x{pad="${'p'.repeat(100)}"} 1\n`;
   const body = Buffer.from('# HELP x X.\n# TYPE x gauge\n' + line.repeat(Math.ceil(bytes / line.length)));
-  return { contentType: 'text/plain; version=0.0.4; charset=utf-8', metricsChunks: async () => [body] };
+  return { contentType: 'text/plain; version=0.0.4; charset=utf-8', metricsBody: async () => [body] };
 }
 
 async function listen(deps: FakeDeps): Promise<number> {

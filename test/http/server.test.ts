@@ -34,7 +34,7 @@ class GatedRegistry implements Exposition {
     this.entered = new Promise((r) => (this.enter = r));
     this.gate = new Promise((r) => (this.release = r));
   }
-  async metricsChunks(): Promise<Buffer[]> {
+  async metricsBody(): Promise<Buffer[]> {
     this.enter();
     await this.gate;
     return [Buffer.from('# HELP x X.\n# TYPE x gauge\nx 1\n')];
@@ -72,7 +72,7 @@ describe('/metrics', () => {
   it('frees the scrape slot when the registry fails', async () => {
     const registry: Exposition = {
       contentType: 'text/plain; version=0.0.4; charset=utf-8',
-      metricsChunks: async () => {
+      metricsBody: async () => {
         throw new Error('boom');
       },
     };
@@ -230,7 +230,7 @@ describe('a real listener', () => {
     expect(r.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
     const body = await r.text();
     expect(body.length).toBeGreaterThan(1_000_000);
-    expect(body).toBe(Buffer.concat(await deps.registry.metricsChunks()).toString('utf8'));
+    expect(body).toBe(Buffer.concat([...(await deps.registry.metricsBody())]).toString('utf8'));
   });
 
   it('frees the scrape slot when a client goes away in the middle of a large body', async () => {

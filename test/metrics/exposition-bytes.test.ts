@@ -1,6 +1,7 @@
-// /metrics is served as UTF-8 buffers copied from cached per-target fragments (series-writer.ts,
-// byte-sink.ts): concatenated, they must be the same bytes whatever the chunk size, with multi-byte
-// characters, and the same as a cold render across scrapes where only some states changed.
+// /metrics is served as UTF-8 buffers copied from cached per-target fragments as the client reads
+// (series-writer.ts, byte-sink.ts): concatenated, they must be the same bytes whatever the chunk
+// size, with multi-byte characters, the same as a cold render across scrapes where only some states
+// changed, and one moment's states even when probes are recorded while a scrape is being read.
 import { describe, expect, it } from 'vitest';
 import { ByteSink } from '../../src/metrics/byte-sink.js';
 import { createExporterRegistry } from '../../src/metrics/exporter-registry.js';
@@ -28,64 +29,70 @@ function fleet(): { states: TargetState[]; source: MetricsSource } {
   return { states, source };
 }
 
-describe('metricsChunks', () => {
+describe('metricsBody', () => {
   it.each([7, 100, 4096, 256 * 1024])('concatenated chunks of %d bytes are the same bytes as the default chunks', async (chunkBytes) => {
     const { source } = fleet();
     const registry = createExporterRegistry(source);
     const text = await registry.metrics();
     expect(text).toContain('🚀');
-    const chunks = await registry.metricsChunks(chunkBytes);
+    const chunks = [...(await registry.metricsBody(chunkBytes))];
+    expect(chunks.length).toBeGreaterThan(chunkBytes < 4096 ? 10 : 0);
     expect(Buffer.concat(chunks).equals(Buffer.from(text, 'utf8'))).toBe(true);
   });
 
   it('stays equal to a cold render when some states are replaced between scrapes (cache hits and misses)', async () => {
     const { states, source } = fleet();
     const registry = createExporterRegistry(source);
-    await registry.metricsChunks();
+    void [...(await registry.metricsBody())];
     states[1] = { ...states[1]!, failure_counts: { connect: { refused: 3 } } };
     states.push(state({ target: 'new.example.test:25', group: 'mx' }));
-    const chunks = await registry.metricsChunks(1000);
+    const chunks = [...(await registry.metricsBody(1000))];
     expect(Buffer.concat(chunks).toString('utf8')).toBe(await createExporterRegistry(source).metrics());
     expect(Buffer.concat(chunks).toString('utf8')).toContain('smtp_probe_failures_total{target="mx2.example.test:25",group="mx",stage="connect",reason="refused"} 3');
   });
-  it('a scrape\'s chunks stay as they were when a target\'s fragment is overwritten by its next probe', async () => {
+  it("a scrape being read keeps the states it started with while targets are probed again", async () => {
     const { states, source } = fleet();
     const registry = createExporterRegistry(source);
-    const first = await registry.metricsChunks();
-    const firstText = Buffer.concat(first).toString('utf8');
-    states[0] = { ...states[0]!, failure_counts: { greeting: { timeout: 7 } } };
-    registry.prerender(states[0]);
-    const second = Buffer.concat(await registry.metricsChunks()).toString('utf8');
-    expect(second).toContain('stage="greeting",reason="timeout"} 7');
-    expect(Buffer.concat(first).toString('utf8')).toBe(firstText);
-    expect(firstText).not.toContain('stage="greeting",reason="timeout"} 7');
+    const before = await registry.metrics();
+    const body = (await registry.metricsBody(100))[Symbol.iterator]();
+    const read = [body.next().value as Buffer];
+    for (let i = 0; i < states.length; i++) {
+      states[i] = { ...states[i]!, failure_counts: { greeting: { timeout: 7 } } };
+      registry.prerender(states[i]!);
+    }
+    for (let next = body.next(); !next.done; next = body.next()) read.push(next.value);
+    expect(Buffer.concat(read).toString('utf8')).toBe(before);
+    const after = await registry.metrics();
+    expect(after).toContain('stage="greeting",reason="timeout"} 7');
+    expect(after).toBe(await createExporterRegistry(source).metrics());
   });
+
 });
 
 describe('SeriesWriter', () => {
   const plan = new FamilyPlan([TARGET_METRICS.probeSuccess, TARGET_METRICS.probeDuration]);
   const labels = sharedLabels({ target: 't:25', group: 'g' });
-  const render = (duration: number, reuse?: Fragment) => {
+  const render = (duration: number) => {
     const w = new SeriesWriter(plan, labels);
     w.add(TARGET_METRICS.probeSuccess, labels, 1);
     w.add(TARGET_METRICS.probeDuration, labels, duration);
-    return w.finish(reuse);
+    return w.finish();
   };
   /** Part 0: the target labels; part i + 1: family i. */
   const text = (f: Fragment, part: number) => f.toString('utf8', fragmentOffset(f, part), fragmentOffset(f, part + 1));
 
-  it('keeps the target labels once and each line from its own labels on; reuses the fragment it is given when the text fits', () => {
+  it('keeps the target labels once and each line from its own labels on, in a new fragment each time', () => {
     const a = render(0.5);
-    const b = render(0.123456, a);
-    expect(b).toBe(a);
+    const b = render(0.123456);
+    expect(b).not.toBe(a);
+    expect(text(a, 2)).toBe('} 0.5\n');
     expect(text(b, 0)).toBe('target="t:25",group="g"');
     expect(text(b, 2)).toBe('} 0.123456\n');
     expect(text(b, 1)).toBe('} 1\n');
     const longLabels = sharedLabels({ target: 'x'.repeat(a.length), group: 'g' });
     const long = new SeriesWriter(plan, longLabels);
     long.add(TARGET_METRICS.probeSuccess, longLabels, 1);
-    const c = long.finish(a);
-    expect(c).not.toBe(a);
+    const c = long.finish();
     expect(text(c, 0)).toContain('x'.repeat(a.length));
     expect(text(c, 1)).toBe('} 1\n');
     expect(text(c, 2)).toBe('');
@@ -124,17 +131,16 @@ describe('ByteSink', () => {
     expect(chunks.map((c) => c.toString('utf8'))).toEqual(['abc', 'ü🚀xxxxxxxxxx', 'm{t="ü"} 1\n', 'm{t="ü"} 22\n', 'm{t="ü",k="v"} 333\n', 'end']);
   });
 
-  it("passes another sink's chunks on as they are, after what it holds, and allocates nothing for them", () => {
-    const column = new ByteSink(8);
-    column.writeString('column');
-    const columnChunks = column.finish();
+  it('hands over full chunks as they are written and keeps the one it is filling until finish()', () => {
     const sink = new ByteSink(8);
-    sink.writeString('# HELP\n');
-    sink.writeChunks(columnChunks);
+    sink.writeString('12345');
+    expect(sink.hasFullChunks).toBe(false);
+    sink.writeString('6789');
+    expect(sink.hasFullChunks).toBe(true);
+    expect(sink.take().map(String)).toEqual(['12345']);
+    expect(sink.take()).toEqual([]);
     sink.writeString('!');
-    const chunks = sink.finish();
-    expect(Buffer.concat(chunks).toString('utf8')).toBe('# HELP\ncolumn!');
-    expect(chunks[1]).toBe(columnChunks[0]);
+    expect(sink.finish().map(String)).toEqual(['6789!']);
     expect(new ByteSink(8).finish()).toEqual([]);
   });
 });

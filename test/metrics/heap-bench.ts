@@ -37,7 +37,7 @@ for (let round = 0; round < 2; round++) {
   }
 }
 const after = usage();
-const scrape = Buffer.concat(await registry.metricsChunks()).length;
+const scrape = Buffer.concat([...(await registry.metricsBody())]).length;
 console.log(`${N} targets: live heap ${((after.heap - before.heap) / N).toFixed(0)} B/target, off-heap ${((after.external - before.external) / N).toFixed(0)} B/target; /metrics ${(scrape / N).toFixed(0)} B/target`);
 store.close();
 rmSync(dir, { recursive: true });

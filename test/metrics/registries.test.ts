@@ -67,7 +67,7 @@ describe('createExporterRegistry', () => {
     let targetReads = 0;
     src.targets = () => (targetReads++, GOLDEN_STATES);
     const registry = createExporterRegistry(src);
-    await registry.metricsChunks();
+    await registry.metricsBody();
     expect([targetReads, statusReads]).toEqual([1, 1]);
     await registry.metrics();
     expect([targetReads, statusReads]).toEqual([2, 2]);
