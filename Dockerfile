@@ -55,7 +55,11 @@ LABEL org.opencontainers.image.title="ehlo-exporter" \
       org.opencontainers.image.version="${VERSION}" \
       org.opencontainers.image.revision="${REVISION}" \
       org.opencontainers.image.base.name="${NODE_IMAGE}"
-ENV NODE_ENV=production
+# A young generation of 2 × 4 MiB instead of V8's 2 × 16 MiB: the exporter's heap is long-lived
+# state, so a larger one only holds more garbage (about 25 MiB of RSS at 10,000 targets, no CPU
+# measured either way in `npm run bench`). `npm start` runs node with the same option.
+ENV NODE_ENV=production \
+    NODE_OPTIONS=--max-semi-space-size=4
 WORKDIR /app
 # package.json is needed at run time: it makes dist/*.js ES modules ("type": "module") and gives the version.
 COPY --from=build /app/package.json ./package.json

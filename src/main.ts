@@ -5,6 +5,7 @@ import { availableParallelism } from 'node:os';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { setFlagsFromString } from 'node:v8';
 import { createApp } from './app.js';
 import { runCheckConfig } from './cli/check-config-command.js';
 import { runProbeCommand } from './cli/probe-command.js';
@@ -19,6 +20,17 @@ const DEFAULT_LISTEN_ADDRESS = ':9525';
 const DEFAULT_PROBE_WORKERS = availableParallelism();
 /** More threads than this buys nothing but memory (each is a V8 isolate of ~10 MiB). */
 const MAX_PROBE_WORKERS = 256;
+
+/**
+ * How far V8 lets the old generation grow past what the last full collection kept: 30% instead of
+ * its default of up to 4× for a program that allocates fast. The exporter's heap is mostly long-lived
+ * state plus each probe's result, which lives one period and is then garbage: by default the heap
+ * settled at ~2.5× its live size (145 MiB of old space for 58 MiB used at 10,000 STARTTLS targets);
+ * at 30% the bench measured RSS 389 -> 267 MiB (with --max-semi-space-size=4) for the same CPU per
+ * probe. V8 reads the flag at every collection, so setting it at start takes effect; it is global
+ * to the process, so the probe workers' heaps follow it too.
+ */
+const HEAP_GROWING_PERCENT = 30;
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 const BUILD = readBuildInfo(dirname(fileURLToPath(import.meta.url)));
@@ -103,6 +115,7 @@ async function serve(argv: string[]): Promise<void> {
   const shard = parseShard(values['shard.index'], values['shard.count']);
   const probeWorkers = parseProbeWorkers(values['probe.workers']);
   const logger = createLogger({ level, format, destination: process.stderr });
+  setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
 
   let app;
   try {

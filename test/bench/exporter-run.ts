@@ -54,6 +54,8 @@ export interface ExporterFigures {
 }
 
 const SCRAPE_EVERY_MS = 15_000;
+/** The V8 options the exporter runs with in the image and under `npm start` (Dockerfile, package.json). */
+const DEPLOYED_NODE_OPTIONS = ['--max-semi-space-size=4'];
 
 export function cronFor(periodSeconds: number): string {
   if (periodSeconds < 60 && 60 % periodSeconds === 0) return `*/${periodSeconds} * * * * *`;
@@ -97,7 +99,7 @@ export async function runExporterScenario(
   writeFileSync(configFile, exporterConfig(s, env.fleet.port, env.certs, cronFor(s.periodSeconds), env.maxConcurrency));
   const port = await freePort();
   const profile = env.profileDir === null ? [] : ['--cpu-prof', `--cpu-prof-dir=${env.profileDir}`, `--cpu-prof-name=ehlo-exporter-${tag}.cpuprofile`];
-  const nodeArgs = [...env.nodeOptions, ...profile, '--trace-gc'];
+  const nodeArgs = [...DEPLOYED_NODE_OPTIONS, ...env.nodeOptions, ...profile, '--trace-gc'];
   const child = spawn(env.execPath, [...nodeArgs, env.mainJs, `--config.file=${configFile}`, `--web.listen-address=127.0.0.1:${port}`,
     `--storage.path=${join(env.dir, `state-${tag}.db`)}`, '--log.level=error', ...(env.exporterFlags ?? [])], { stdio: ['ignore', 'pipe', 'pipe'] });
   const gc = new GcTrace();
