@@ -72,6 +72,22 @@ function mergeProbe(base: ProbeSettings, defaults: DefaultsInput, group: ProbeLa
   };
 }
 
+/**
+ * One object per distinct value: the thousands of targets of a group usually share one probe
+ * setting and one set of expectations, and a copy per target cost ~200 bytes of heap each
+ * (issue 13). The config is frozen once resolved, so sharing is safe.
+ */
+function interner<T>(): (value: T) => T {
+  const seen = new Map<string, T>();
+  return (value) => {
+    const key = JSON.stringify(value);
+    const held = seen.get(key);
+    if (held !== undefined) return held;
+    seen.set(key, value);
+    return value;
+  };
+}
+
 export function resolveGroups(r: NodeReader, defaults: DefaultsInput, raw: RawGroup[], dns: DnsSettings, policy: PolicySettings): GroupConfig[] {
   const base = resolveDefaults(defaults);
   const defaultsSchedule = defaults.layer.schedule ?? DEFAULT_SCHEDULE;
@@ -80,6 +96,8 @@ export function resolveGroups(r: NodeReader, defaults: DefaultsInput, raw: RawGr
   const targetNames = new Map<string, Seen>();
   const domainNames = new Map<string, Seen>();
   const groups: GroupConfig[] = [];
+  const sharedProbe = interner<ProbeSettings>();
+  const sharedExpectations = interner<Expectations>();
 
   raw.forEach((g, gi) => {
     const groupName = g.name ?? `#${gi}`;
@@ -113,8 +131,8 @@ export function resolveGroups(r: NodeReader, defaults: DefaultsInput, raw: RawGr
 
       const expectations = { ...groupExpect, ...t.layer.expect };
       checkExpect(r, expectations, groupExpect, t.layer.expectNode ?? t.node, t.path);
-      const probe = mergeProbe(base, defaults, g.layer, t.layer, t.port);
-      const target: TargetConfig = { name, host: t.host, port: t.port, group: groupName, schedule, probe, expectations };
+      const probe = sharedProbe(mergeProbe(base, defaults, g.layer, t.layer, t.port));
+      const target: TargetConfig = { name, host: t.host, port: t.port, group: groupName, schedule, probe, expectations: sharedExpectations(expectations) };
       targets.push(t.all_addresses ? { ...target, all_addresses: true } : target);
     }
 

@@ -186,6 +186,22 @@ groups:
     expect(cfg.targets[2]).toBe(cfg.groups[1]?.targets[0]);
   });
 
+  it('shares one probe settings object and one expectations object between targets whose settings are equal', () => {
+    const cfg = parse(
+      'groups:\n  - name: a\n    expect: {starttls: required}\n    targets: [a1.example, a2.example, {target: a3.example, timeout: 3s}, {target: a4.example, expect: {min_size_bytes: 2000}}]\n  - name: b\n    targets: [b1.example]\n',
+    );
+    const [a1, a2, a3, a4, b1] = ['a1', 'a2', 'a3', 'a4', 'b1'].map((n) => target(cfg, `${n}.example:25`));
+    expect(a2!.probe).toBe(a1!.probe);
+    expect(a2!.expectations).toBe(a1!.expectations);
+    expect(a3!.probe).not.toBe(a1!.probe);
+    expect(a3!.probe.timeout_seconds).toBe(3);
+    expect(a3!.expectations).toBe(a1!.expectations);
+    expect(a4!.expectations).not.toBe(a1!.expectations);
+    expect(a4!.expectations).toEqual({ starttls: 'required', min_size_bytes: 2000 });
+    expect(b1!.probe).toBe(a1!.probe);
+    expect(b1!.expectations).toEqual({});
+  });
+
   it('allows the same host:port in two groups when the names differ', () => {
     const cfg = parse(
       'groups:\n  - name: a\n    targets: [mx.example]\n  - name: b\n    targets: [{ target: mx.example, name: mx-strict, starttls: required }]\n',
