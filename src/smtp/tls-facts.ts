@@ -8,14 +8,28 @@ import type { CertificateFacts, DaneCheck, TlsFacts } from './types.js';
 /** Chains longer than this are cut short: no real server sends more, a hostile one might. */
 const MAX_CHAIN = 16;
 
+/** The leaf Node rendered for its own name check, per socket (keepVerifiedLeaf). */
+const leafRenderedByNode = new WeakMap<tls.TLSSocket, tls.PeerCertificate>();
+
+/**
+ * tls.connect's checkServerIdentity. When the chain verifies, Node renders the whole chain
+ * (getPeerCertificate(true)) to hand it to this check; keeping it spares readTlsFacts rendering the
+ * leaf a second time. The name is checked in verify() below, against the name we probe for, so
+ * this one accepts: `socket.authorized` then says whether the chain verified, nothing more.
+ */
+export function keepVerifiedLeaf(socket: tls.TLSSocket, cert: tls.PeerCertificate): undefined {
+  leafRenderedByNode.set(socket, cert);
+  return undefined;
+}
+
 /** `dane`: TLSA records to check the presented chain against (only then is the chain collected). */
 export function readTlsFacts(socket: tls.TLSSocket, serverName: string, mode: TlsFacts['mode'], dane: DaneCheck | null = null): TlsFacts {
   const cipher = socket.getCipher();
   // getPeerCertificate(true) would give the chain too, but it renders every certificate (three
   // fingerprints, the raw DER, the public key) and looks the root up in the trust store: ~0.2 ms
   // per probe, a quarter of a whole STARTTLS probe's CPU. The leaf alone, plus the presented chain
-  // as lazily decoded X509Certificates, is ~4× cheaper.
-  const leaf = socket.getPeerCertificate(false);
+  // as lazily decoded X509Certificates, is ~4× cheaper (and free when Node rendered it already).
+  const leaf = leafRenderedByNode.get(socket) ?? socket.getPeerCertificate(false);
   const hasLeaf = leaf !== null && typeof leaf === 'object' && typeof leaf.fingerprint256 === 'string';
   const verification = verify(socket, serverName, hasLeaf ? leaf : null);
   const chain = hasLeaf ? socket.getPeerX509Certificate() : undefined;
