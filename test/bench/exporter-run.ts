@@ -47,6 +47,12 @@ export interface ExporterFigures {
   prometheus: PrometheusScrapeFigures | null;
   /** With probing paused after the rounds; null without Prometheus (the bench's scrapes then run during the rounds). */
   scrapeCost: ScrapeCost | null;
+  /**
+   * A fresh Prometheus's scrapes of the same exposition with probing paused (its first scrape, which
+   * creates every series, left out): what Prometheus takes when the fake fleet and the probes do
+   * not share the two cores with it. Null without Prometheus.
+   */
+  prometheusPaused: PrometheusScrapeFigures | null;
   promtool: string;
   loadBefore: number;
   loadAfter: number;
@@ -54,8 +60,23 @@ export interface ExporterFigures {
 }
 
 const SCRAPE_EVERY_MS = 15_000;
+/** Prometheus scrapes measured with probing paused: 5 at its 15 s interval. */
+const PAUSED_SCRAPES_MS = 5 * SCRAPE_EVERY_MS;
 /** The V8 options the exporter runs with in the image and under `npm start` (Dockerfile, package.json). */
 const DEPLOYED_NODE_OPTIONS = ['--max-semi-space-size=4'];
+
+/** A fresh Prometheus scraping the paused exporter; its first scrape (every series new) is left out. */
+async function scrapesWithProbingPaused(dir: string, exporter: string, targets: number): Promise<PrometheusScrapeFigures> {
+  const prometheus = await startBenchPrometheus(dir, exporter, targets);
+  try {
+    await sleep(SCRAPE_EVERY_MS + 1000);
+    const from = Date.now();
+    await sleep(PAUSED_SCRAPES_MS);
+    return await prometheus.figures(from, Date.now());
+  } finally {
+    await prometheus.stop();
+  }
+}
 
 export function cronFor(periodSeconds: number): string {
   if (periodSeconds < 60 && 60 % periodSeconds === 0) return `*/${periodSeconds} * * * * *`;
@@ -164,6 +185,7 @@ export async function runExporterScenario(
     await scrape();
     const arrivals = await env.fleet.drain();
     let scrapeCost: ScrapeCost | null = null;
+    let prometheusPaused: PrometheusScrapeFigures | null = null;
     if (promFigures !== null) {
       writeFileSync(configFile, exporterConfig(s, env.fleet.port, env.certs, PAUSED_SCHEDULE, env.maxConcurrency));
       scrapeCost = await measureScrapeCost(pid, url, () => child.kill('SIGHUP'), periodMs).catch((error: unknown) => {
@@ -171,6 +193,8 @@ export async function runExporterScenario(
         return null;
       });
       if (scrapeCost) env.log(`  scrape-only phase: ${scrapeCost.cpuMsPerScrape.toFixed(1)} ms CPU per scrape (idle ${scrapeCost.idleCpuMsPerSecond.toFixed(1)} ms/s removed; ${scrapeCost.probesMeanwhile} probes meanwhile), ${(scrapeCost.bytes / 2 ** 20).toFixed(1)} MiB (rounds: ${(Buffer.byteLength(lastBody) / 2 ** 20).toFixed(1)} MiB)`);
+      prometheusPaused = await scrapesWithProbingPaused(join(env.dir, `prometheus-${tag}-paused`), `127.0.0.1:${port}`, s.targets);
+      env.log(`  Prometheus, probing paused: ${prometheusPaused.scrapes} scrapes, ${prometheusPaused.failed} failed, duration p50 ${prometheusPaused.durationP50Seconds.toFixed(3)} s p99 ${prometheusPaused.durationP99Seconds.toFixed(3)} s`);
     }
 
     const fractions = new Float64Array(s.targets);
@@ -200,6 +224,7 @@ export async function runExporterScenario(
       nodeVersion: env.nodeVersion,
       prometheus: promFigures,
       scrapeCost,
+      prometheusPaused,
       promtool: '',
       loadBefore,
       loadAfter,

@@ -26,7 +26,7 @@ export function markdownTable(rows: readonly Row[]): string {
   const head = [
     'targets', 'dialogue', 'Node', 'period', 'probes done / due', 'missed', 'CPU ms/probe', 'in kernel', 'Node floor ms/probe', '× floor',
     'blackbox ms/probe', 'ratio', 'RSS max MiB', 'live heap KB/target', 'heap growth', 'blackbox RSS MiB', 'lateness p99 s', 'busiest s ÷ avg', '/metrics p50 / max ms', '/metrics MiB',
-    'Prometheus scrape p50 / p99 s', 'samples', 'scrapes failed', 'CPU ms/scrape', 'promtool', 'load1',
+    'Prometheus scrape p50 / p99 s', 'same, probing paused', 'samples', 'scrapes failed', 'CPU ms/scrape', 'promtool', 'load1',
   ];
   return table(head, rows.map(({ ehlo: e, floor, blackbox }) => {
     const s = e.scenario;
@@ -53,6 +53,7 @@ export function markdownTable(rows: readonly Row[]): string {
       `${f(e.scrape.p50Ms, 0)} / ${f(e.scrape.maxMs, 0)}`,
       f(e.scrape.bytes / MiB, 1),
       e.prometheus ? `${f(e.prometheus.durationP50Seconds, 3)} / ${f(e.prometheus.durationP99Seconds, 3)}` : '—',
+      e.prometheusPaused ? `${f(e.prometheusPaused.durationP50Seconds, 3)} / ${f(e.prometheusPaused.durationP99Seconds, 3)}` : '—',
       e.prometheus ? e.prometheus.samples.toLocaleString('en-US') : '—',
       e.prometheus ? `${e.prometheus.failed} of ${e.prometheus.scrapes}` : '—',
       e.scrapeCost ? `${f(e.scrapeCost.cpuMsPerScrape, 0)}${e.scrapeCost.probesMeanwhile > 0 ? ` (${e.scrapeCost.probesMeanwhile} probes meanwhile)` : ''}` : '—',
