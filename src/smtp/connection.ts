@@ -9,7 +9,7 @@ import type { ReplyLimits } from './reply-assembler.js';
 import { reasonOf, type LinkFailure, type Stage } from './failure.js';
 import { SessionError, classifySocketError, describeReply } from './session-error.js';
 import { seconds } from './connection-open.js';
-import { keepVerifiedLeaf } from './tls-facts.js';
+import { connectTls } from './tls-facts.js';
 import type { Transcript } from './transcript.js';
 import type { Reply } from './types.js';
 
@@ -112,13 +112,12 @@ export class SmtpConnection {
     this.#detach(tcp);
     tcp.on('error', ignore);
     return new Promise((resolve, reject) => {
-      const secure: tls.TLSSocket = tls.connect({
+      const secure = connectTls({
         socket: tcp,
         // RFC 6066 §3: SNI carries host names only, never address literals.
         servername: net.isIP(options.serverName) === 0 ? options.serverName : undefined,
         secureContext: options.secureContext,
         rejectUnauthorized: false,
-        checkServerIdentity: (_host: string, cert: tls.PeerCertificate): undefined => keepVerifiedLeaf(secure, cert),
       });
       // Listening from the start: Node asks OpenSSL for tickets only once someone listens.
       const ticket = firstTicket(secure, (event) => this.#transcript.event(event));
