@@ -65,7 +65,8 @@ function writeFreshSeries(out: SeriesWriter, source: MetricsSource, fragments: r
  */
 function* cachedFamilies(fragments: readonly TargetFragments[], sink: ByteSink): Generator<Buffer> {
   // Every fragment's offsets read once into one dense table: the passes then walk it in order
-  // instead of chasing 10,000 buffers' headers once per family (3× slower in scrape-bench.ts).
+  // instead of chasing 10,000 buffers' headers once per family (236 instead of 169 ms of CPU per
+  // warm scrape in scrape-bench.ts).
   const width = CACHED_PLAN.families.length + 2;
   const offsets = new Uint32Array(fragments.length * width);
   const buffers = fragments.map(({ fragment: f }, t) => {
