@@ -4,7 +4,7 @@
 // fleet's arrival log (probes, lateness, spread) over whole rounds after a warm-up round (the first
 // round only sets every baseline); then its CPU per scrape with probing paused (scrape-cost.ts).
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { stableFraction } from '../../src/schedule/stable-offset.js';
@@ -62,8 +62,11 @@ export interface ExporterFigures {
 const SCRAPE_EVERY_MS = 15_000;
 /** Prometheus scrapes measured with probing paused: 5 at its 15 s interval. */
 const PAUSED_SCRAPES_MS = 5 * SCRAPE_EVERY_MS;
-/** The V8 options the exporter runs with in the image and under `npm start` (Dockerfile, package.json). */
-const DEPLOYED_NODE_OPTIONS = ['--max-semi-space-size=4'];
+/** The node options of `npm start`, which the image runs with too (test/docker keeps the two equal). */
+function deployedNodeOptions(): string[] {
+  const pkg = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', '..', 'package.json'), 'utf8')) as { scripts: { start: string } };
+  return pkg.scripts.start.split(' ').filter((word) => word.startsWith('--'));
+}
 
 /** A fresh Prometheus scraping the paused exporter; its first scrape (every series new) is left out. */
 async function scrapesWithProbingPaused(dir: string, exporter: string, targets: number): Promise<PrometheusScrapeFigures> {
@@ -120,7 +123,7 @@ export async function runExporterScenario(
   writeFileSync(configFile, exporterConfig(s, env.fleet.port, env.certs, cronFor(s.periodSeconds), env.maxConcurrency));
   const port = await freePort();
   const profile = env.profileDir === null ? [] : ['--cpu-prof', `--cpu-prof-dir=${env.profileDir}`, `--cpu-prof-name=ehlo-exporter-${tag}.cpuprofile`];
-  const nodeArgs = [...DEPLOYED_NODE_OPTIONS, ...env.nodeOptions, ...profile, '--trace-gc'];
+  const nodeArgs = [...deployedNodeOptions(), ...env.nodeOptions, ...profile, '--trace-gc'];
   const child = spawn(env.execPath, [...nodeArgs, env.mainJs, `--config.file=${configFile}`, `--web.listen-address=127.0.0.1:${port}`,
     `--storage.path=${join(env.dir, `state-${tag}.db`)}`, '--log.level=error', ...(env.exporterFlags ?? [])], { stdio: ['ignore', 'pipe', 'pipe'] });
   const gc = new GcTrace();
