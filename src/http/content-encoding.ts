@@ -1,9 +1,8 @@
 // Content negotiation for /metrics as client_golang's promhttp does it: gzip when the client accepts
 // it, the identity encoding otherwise. Prometheus always sends `Accept-Encoding: gzip`, and an
 // exposition shrinks about tenfold, so a large fleet's scrape costs a tenth of the bytes on the wire.
+// The registry makes the gzip body itself (metrics/gzip-sections.ts), reusing what did not change.
 // RFC 9110 §12.5.3: a coding listed with q=0 is refused; `*` stands for every coding not listed.
-import { createGzip, constants, type Gzip } from 'node:zlib';
-
 /** Whether an Accept-Encoding header value accepts gzip (absent header: no, as clients that want it ask). */
 export function acceptsGzip(header: string | undefined): boolean {
   if (header === undefined) return false;
@@ -16,12 +15,4 @@ export function acceptsGzip(header: string | undefined): boolean {
     if (coding === '*') star = accepted;
   }
   return star === true;
-}
-
-/**
- * The gzip stream a response body goes through. Level 1, as promhttp uses (gzip.BestSpeed): most of the
- * size gain for a fraction of the CPU, and zlib runs on libuv's thread pool, off the event loop.
- */
-export function gzipStream(): Gzip {
-  return createGzip({ level: constants.Z_BEST_SPEED });
 }

@@ -1,8 +1,9 @@
 // The operational endpoints: /metrics, health, readiness, reload (the pages at / are status-routes.ts).
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import { acceptsGzip, gzipStream } from './content-encoding.js';
+import { acceptsGzip } from './content-encoding.js';
 import { HttpError } from './errors.js';
+import { paced } from './paced-body.js';
 import { DEFAULT_MAX_CONCURRENT_SCRAPES, MAX_SCRAPES_PER_CLIENT, STALLED_CLIENT_MS } from './limits.js';
 import { ResponseSlots } from './response-slots.js';
 import type { HttpDeps } from './server.js';
@@ -22,13 +23,12 @@ export function registerOpsRoutes(app: FastifyInstance, deps: HttpDeps): void {
     // A scrape of a large fleet costs CPU time and holds the fragments it started with: a pile of
     // concurrent scrapes (or a stranger holding slow connections on /metrics) must not take the
     // exporter down with it. A slot is held until the response is closed. The body is made as the
-    // client (or gzip) takes it, so a scrape holds a few chunks, not the whole exposition.
+    // client takes it, so a scrape holds a few chunks, not the whole exposition.
     scrapes.acquire(request, reply);
-    const body = Readable.from(await deps.registry.metricsBody());
+    const gzip = acceptsGzip(request.headers['accept-encoding']);
+    const body = Readable.from(paced(await deps.registry.metricsBody(gzip ? 'gzip' : 'identity')));
     reply.type(deps.registry.contentType).header('vary', 'accept-encoding');
-    if (acceptsGzip(request.headers['accept-encoding'])) {
-      return reply.header('content-encoding', 'gzip').send(body.pipe(gzipStream()));
-    }
+    if (gzip) reply.header('content-encoding', 'gzip');
     return reply.send(body);
   });
 

@@ -36,8 +36,22 @@ function evaluatedExpectations(state: TargetState, expect: Expectations | undefi
   return expect !== undefined && state.last_result !== null ? evaluateExpectations(expect, state.last_result) : undefined;
 }
 
+/**
+ * Counts, per family of CACHED_PLAN, renders that changed some target's lines of it: a family whose
+ * count and targets are those of the last scrape is the same text (exporter-registry.ts sends it
+ * compressed as it was). A changed target label changes every family.
+ */
+function countChanges(before: Fragment, after: Fragment, changes: Uint32Array): void {
+  const same = (part: number) =>
+    before.compare(after, fragmentOffset(after, part), fragmentOffset(after, part + 1), fragmentOffset(before, part), fragmentOffset(before, part + 1)) === 0;
+  const labelsSame = same(0);
+  for (let i = 0; i < changes.length; i++) if (!labelsSame || !same(i + 1)) changes[i]!++;
+}
+
 export class TargetFragmentCache {
   private readonly byTarget = new Map<string, TargetFragments>();
+  /** See countChanges. */
+  readonly changes = new Uint32Array(CACHED_PLAN.families.length);
 
   get(state: TargetState, expectations: Expectations | undefined, discovery?: DiscoveredFrom): TargetFragments {
     const held = this.byTarget.get(state.target);
@@ -45,6 +59,7 @@ export class TargetFragmentCache {
     const writer = new SeriesWriter(CACHED_PLAN, sharedLabels({ target: state.target, group: state.group }));
     addTargetSeries(writer, state, { expectations: evaluatedExpectations(state, expectations), discovery });
     const fresh: TargetFragments = { state, expectations, discovery, fragment: writer.finish() };
+    if (held !== undefined) countChanges(held.fragment, fresh.fragment, this.changes);
     this.byTarget.set(state.target, fresh);
     return fresh;
   }

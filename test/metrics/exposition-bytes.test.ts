@@ -2,6 +2,7 @@
 // (series-writer.ts, byte-sink.ts): concatenated, they must be the same bytes whatever the chunk
 // size, with multi-byte characters, the same as a cold render across scrapes where only some states
 // changed, and one moment's states even when probes are recorded while a scrape is being read.
+import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { ByteSink } from '../../src/metrics/byte-sink.js';
 import { createExporterRegistry } from '../../src/metrics/exporter-registry.js';
@@ -35,7 +36,7 @@ describe('metricsBody', () => {
     const registry = createExporterRegistry(source);
     const text = await registry.metrics();
     expect(text).toContain('🚀');
-    const chunks = [...(await registry.metricsBody(chunkBytes))];
+    const chunks = [...(await registry.metricsBody('identity', chunkBytes))];
     expect(chunks.length).toBeGreaterThan(chunkBytes < 4096 ? 10 : 0);
     expect(Buffer.concat(chunks).equals(Buffer.from(text, 'utf8'))).toBe(true);
   });
@@ -46,7 +47,7 @@ describe('metricsBody', () => {
     void [...(await registry.metricsBody())];
     states[1] = { ...states[1]!, failure_counts: { connect: { refused: 3 } } };
     states.push(state({ target: 'new.example.test:25', group: 'mx' }));
-    const chunks = [...(await registry.metricsBody(1000))];
+    const chunks = [...(await registry.metricsBody('identity', 1000))];
     expect(Buffer.concat(chunks).toString('utf8')).toBe(await createExporterRegistry(source).metrics());
     expect(Buffer.concat(chunks).toString('utf8')).toContain('smtp_probe_failures_total{target="mx2.example.test:25",group="mx",stage="connect",reason="refused"} 3');
   });
@@ -54,7 +55,7 @@ describe('metricsBody', () => {
     const { states, source } = fleet();
     const registry = createExporterRegistry(source);
     const before = await registry.metrics();
-    const body = (await registry.metricsBody(100))[Symbol.iterator]();
+    const body = (await registry.metricsBody('identity', 100))[Symbol.iterator]();
     const read = [body.next().value as Buffer];
     for (let i = 0; i < states.length; i++) {
       states[i] = { ...states[i]!, failure_counts: { greeting: { timeout: 7 } } };
@@ -67,6 +68,61 @@ describe('metricsBody', () => {
     expect(after).toBe(await createExporterRegistry(source).metrics());
   });
 
+});
+
+describe('metricsBody as gzip', () => {
+  const gunzip = async (registry: ReturnType<typeof createExporterRegistry>, chunkBytes?: number) =>
+    gunzipSync(Buffer.concat([...(await registry.metricsBody('gzip', chunkBytes))])).toString('utf8');
+
+  it('decompresses to the text body across scrapes where states, targets and their order change', async () => {
+    const { states, source } = fleet();
+    const registry = createExporterRegistry(source);
+    const steps: Array<() => void> = [
+      () => undefined,
+      () => undefined,
+      () => (states[0] = { ...states[0]!, last_result: { ...states[0]!.last_result!, timings_seconds: { total: 0.999 } } }),
+      () => (states[1] = { ...states[1]!, failure_counts: { connect: { refused: 3 } } }),
+      () => states.push(state({ target: 'new.example.test:25', group: 'mx' })),
+      () => states.reverse(),
+      () => states.splice(1, 1),
+      () => (states[0] = { ...states[0]!, group: 'moved' }),
+    ];
+    for (const step of steps) {
+      step();
+      for (const s of states) registry.prerender(s);
+      const text = await registry.metrics();
+      expect(await gunzip(registry)).toBe(text);
+      expect(await gunzip(registry, 500)).toBe(text);
+    }
+  });
+
+  it('a probe recorded while a scrape is being made is in the next scrape, not lost in a reused family', async () => {
+    const { states, source } = fleet();
+    const registry = createExporterRegistry(source);
+    await gunzip(registry);
+    const pending = registry.metricsBody('gzip');
+    // The scrape has captured its fragments and now awaits prom-client's part: a probe lands.
+    states[0] = { ...states[0]!, failure_counts: { greeting: { timeout: 7 } } };
+    registry.prerender(states[0]!);
+    const during = gunzipSync(Buffer.concat([...(await pending)])).toString('utf8');
+    expect(during).not.toContain('reason="timeout"} 7');
+    expect(await gunzip(registry)).toContain('reason="timeout"} 7');
+  });
+
+  it('sends a family no probe changed as the bytes compressed before, and compresses a changed one anew', async () => {
+    const { states, source } = fleet();
+    const registry = createExporterRegistry(source);
+    const first = [...(await registry.metricsBody('gzip', 500))];
+    const last = states[0]!.last_result!;
+    states[0] = { ...states[0]!, last_result: { ...last, timings_seconds: { ...last.timings_seconds, total: 0.999 } } };
+    const second = [...(await registry.metricsBody('gzip', 500))];
+    const reused = second.filter((piece) => first.includes(piece));
+    // Most families are the same objects (all but the header, the duration's, the fresh tail and the trailer)…
+    expect(reused.length).toBeGreaterThan(second.length / 2);
+    expect(reused.length).toBeLessThan(second.length - 3);
+    // …and the text says the new duration.
+    expect(gunzipSync(Buffer.concat(second)).toString('utf8')).toContain(`smtp_probe_duration_seconds{target="${states[0]!.target}",group="${states[0]!.group}"} 0.999`);
+  });
 });
 
 describe('SeriesWriter', () => {
