@@ -242,9 +242,6 @@ export class SqliteStateStore {
   }
 }
 
-/** SQLite's page cache, KiB (see prepare). */
-const PAGE_CACHE_KIB = 2048;
-
 /** Pragmas, schema check and migrations; the database is ours and current when it returns. */
 function prepare(path: string, db: Database.Database, memory: boolean): Database.Database {
   // Before the first read, so the WAL index lives in our heap and the lock is ours alone.
@@ -275,10 +272,6 @@ function prepare(path: string, db: Database.Database, memory: boolean): Database
     if (mode !== 'wal') throw unwritable(path, `it cannot be switched to WAL mode (journal_mode is ${String(mode)})`);
     db.pragma('synchronous = NORMAL');
   }
-  // better-sqlite3 builds SQLite with a 16 MiB page cache, SQLite's own default is 2 MiB: a probe
-  // rewrites one target's row, whose pages the OS caches anyway, and at 10,000 targets the cache
-  // filled up to 16 MiB of copies of them (issue 13).
-  db.pragma(`cache_size = -${PAGE_CACHE_KIB}`);
   // Always a write transaction, even with nothing to migrate: it takes the exclusive lock now and
   // proves the file writable at start-up rather than at the first probe.
   db.transaction(() => {
