@@ -6,6 +6,7 @@
 // is left out: it changes with the clock, not with the state.
 import type { DiscoveredFrom, Expectations } from '../config/types.js';
 import { evaluateExpectations } from '../state/expectations.js';
+import { sameJson } from '../state/share-unchanged.js';
 import type { TargetState } from '../state/types.js';
 import { TARGET_METRICS, type MetricDefinition } from './metric-definitions.js';
 import { FamilyPlan, SeriesWriter, fragmentOffset, type Fragment } from './series-writer.js';
@@ -55,7 +56,16 @@ export class TargetFragmentCache {
 
   get(state: TargetState, expectations: Expectations | undefined, discovery?: DiscoveredFrom): TargetFragments {
     const held = this.byTarget.get(state.target);
-    if (held !== undefined && held.state === state && held.expectations === expectations && held.discovery === discovery) return held;
+    if (held !== undefined && held.state === state) {
+      if (held.expectations === expectations && held.discovery === discovery) return held;
+      // A reload makes new config objects: equal ones render the same text, so the text is kept,
+      // under the new objects, instead of every target being rendered again at the next scrape.
+      if (sameJson(held.expectations, expectations) && sameJson(held.discovery, discovery)) {
+        const rekeyed: TargetFragments = { ...held, expectations, discovery };
+        this.byTarget.set(state.target, rekeyed);
+        return rekeyed;
+      }
+    }
     const writer = new SeriesWriter(CACHED_PLAN, sharedLabels({ target: state.target, group: state.group }));
     addTargetSeries(writer, state, { expectations: evaluatedExpectations(state, expectations), discovery });
     const fresh: TargetFragments = { state, expectations, discovery, fragment: writer.finish() };

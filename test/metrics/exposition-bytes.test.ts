@@ -8,6 +8,7 @@ import { ByteSink } from '../../src/metrics/byte-sink.js';
 import { createExporterRegistry } from '../../src/metrics/exporter-registry.js';
 import { TARGET_METRICS } from '../../src/metrics/metric-definitions.js';
 import { FamilyPlan, SeriesWriter, fragmentOffset, type Fragment } from '../../src/metrics/series-writer.js';
+import { TargetFragmentCache } from '../../src/metrics/target-fragments.js';
 import { sharedLabels } from '../../src/metrics/text-format.js';
 import type { MetricsSource } from '../../src/metrics/exporter-status.js';
 import type { TargetState } from '../../src/state/types.js';
@@ -122,6 +123,22 @@ describe('metricsBody as gzip', () => {
     expect(reused.length).toBeLessThan(second.length - 3);
     // …and the text says the new duration.
     expect(gunzipSync(Buffer.concat(second)).toString('utf8')).toContain(`smtp_probe_duration_seconds{target="${states[0]!.target}",group="${states[0]!.group}"} 0.999`);
+  });
+});
+
+describe('TargetFragmentCache', () => {
+  it('keeps a target\'s text when a reload hands it equal new config objects, renders it again when they differ', () => {
+    const cache = new TargetFragmentCache();
+    const discovery = { domain: 'example.test', mx_host: 'mx1.example.test', mx_preference: 10, family: 'ipv4' as const, address: '192.0.2.10' };
+    const first = cache.get(mx1, { starttls: 'required', required_extensions: ['SIZE'] }, discovery);
+    const reloaded = cache.get(mx1, { starttls: 'required', required_extensions: ['SIZE'] }, { ...discovery });
+    expect(reloaded.fragment).toBe(first.fragment);
+    expect(cache.changes.every((n) => n === 0)).toBe(true);
+    const stricter = cache.get(mx1, { starttls: 'required', required_extensions: ['SIZE', 'CHUNKING'] }, { ...discovery });
+    expect(stricter.fragment).not.toBe(first.fragment);
+    const moved = cache.get(mx1, { starttls: 'required', required_extensions: ['SIZE', 'CHUNKING'] }, { ...discovery, mx_preference: 20 });
+    expect(moved.fragment).not.toBe(stricter.fragment);
+    expect(moved.fragment.toString('latin1')).toContain('mx_preference="20"');
   });
 });
 
