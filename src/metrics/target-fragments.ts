@@ -20,9 +20,9 @@ export const CACHED_PLAN = new FamilyPlan(CACHED_FAMILIES);
 export interface TargetFragments {
   /** The state the text was rendered from (compared by identity). */
   readonly state: TargetState;
-  /** The expectations object the text was built with (compared by identity). */
+  /** The expectations object the text was built with (compared by identity, then by value). */
   readonly expectations: Expectations | undefined;
-  /** The discovery labels the text was built with (compared by identity). */
+  /** The discovery labels the text was built with (compared by identity, then by value). */
   readonly discovery: DiscoveredFrom | undefined;
   /** The target's labels and the lines of each family of CACHED_FAMILIES, in that order (an empty range when none). */
   readonly fragment: Fragment;
