@@ -24,9 +24,11 @@
 //   0.33 → 0.04 s when no target was probed since the last scrape, 0.32 → 0.13 s when a quarter
 //   of them were (every time of theirs changed, their text rendered as recorded). The HTTP layer
 //   sends a body in slices (http/paced-body.ts): the event loop is not held while it is made.
-// - Fresh families (FRESH_PLAN: back-off, watched domains, and any family that changes with
-//   the clock rather than with a state) are written anew at every scrape through the same writer;
-//   they are one series per target at most.
+// - The back-off family changes with the clock, not with a state, and has a line per target:
+//   written at every scrape from the captured target labels, and for gzip reused while no back-off
+//   changed (backoff-family.ts).
+// - Fresh families (FRESH_PLAN: watched domains, their mail TLS policies and their targets'
+//   verdicts) are written anew at every scrape through the same writer.
 // - The exporter's own health (exporter-metrics.ts) and the process/runtime metrics
 //   (runtime-metrics.ts) are plain prom-client metrics on `registry`, a registry of our own
 //   (never prom-client's global one): a handful of series, appended after ours.
@@ -35,15 +37,16 @@
 // TYPE and the blank line between families are prom-client's, so the text is one exposition.
 import { Registry } from 'prom-client';
 import type { TargetState } from '../state/types.js';
+import { backoffText, backoffValues, type BackoffValues } from './backoff-family.js';
 import { ByteSink, DEFAULT_CHUNK_BYTES } from './byte-sink.js';
 import { addDomainSeries } from './domain-series.js';
 import { registerExporterMetrics } from './exporter-metrics.js';
 import type { ExporterStatus, MetricsSource } from './exporter-status.js';
-import { DOMAIN_METRICS, POLICY_METRICS, TARGET_METRICS } from './metric-definitions.js';
+import { DOMAIN_METRICS, POLICY_METRICS } from './metric-definitions.js';
 import { addDomainPolicySeries, addTargetPolicySeries } from './policy-series.js';
 import { GZIP_HEADER, GzipTrailer, SectionCompressor, type GzipSection } from './gzip-sections.js';
 import { FamilyPlan, SeriesWriter, fragmentOffset } from './series-writer.js';
-import { CACHED_PLAN, TargetFragmentCache, sharedLabelsOf, type TargetFragments } from './target-fragments.js';
+import { CACHED_PLAN, TargetFragmentCache, type TargetFragments } from './target-fragments.js';
 
 export type BodyEncoding = 'identity' | 'gzip';
 
@@ -57,15 +60,11 @@ export interface Exposition {
   metricsBody(encoding?: BodyEncoding): Promise<Iterable<Buffer>>;
 }
 
-/** Families written anew at every scrape, after the cached ones (the order of the exposition). */
-const FRESH_PLAN = new FamilyPlan([TARGET_METRICS.backoff, ...Object.values(DOMAIN_METRICS), ...Object.values(POLICY_METRICS)]);
+/** Families written anew at every scrape, after the cached ones and back-off (the order of the exposition). */
+const FRESH_PLAN = new FamilyPlan([...Object.values(DOMAIN_METRICS), ...Object.values(POLICY_METRICS)]);
 
-/** Fresh series of one scrape, for the targets whose cached text the scrape copies. */
-function writeFreshSeries(out: SeriesWriter, source: MetricsSource, fragments: readonly TargetFragments[]): void {
-  for (const f of fragments) {
-    const backoff = source.backoffSeconds(f.state.target);
-    if (backoff !== undefined) out.add(TARGET_METRICS.backoff, sharedLabelsOf(f), backoff);
-  }
+/** The domains' and policies' series of one scrape. */
+function writeFreshSeries(out: SeriesWriter, source: MetricsSource): void {
   addDomainSeries(out, source.domains?.() ?? []);
   addDomainPolicySeries(out, source.domainPolicies?.() ?? []);
   addTargetPolicySeries(out, source.targetPolicies?.() ?? []);
@@ -114,6 +113,14 @@ function* familyText(i: number, table: FragmentTable, sink: ByteSink): Generator
   }
 }
 
+/** One section of the gzip body compressed as its text is made: `text`'s chunks, then what `sink` still holds. */
+function* compressed(text: Iterable<Buffer>, sink: ByteSink): Generator<Buffer, GzipSection> {
+  const compressor = new SectionCompressor();
+  for (const chunk of text) yield compressor.add(chunk);
+  for (const chunk of sink.finish()) yield compressor.add(chunk);
+  return compressor.finish();
+}
+
 /** A cached family's text as compressed at a scrape: still its text while the roster and its change count are. */
 interface CompressedFamily {
   readonly roster: number;
@@ -133,6 +140,8 @@ export class ExporterRegistry implements Exposition {
   readonly #cache = new TargetFragmentCache();
   /** Each cached family's text as last compressed, for the gzip body. */
   readonly #compressed: Array<CompressedFamily | undefined> = [];
+  /** The back-off family as last compressed, under the key of its text (backoff-family.ts). */
+  #backoffCompressed: { readonly key: string; readonly section: GzipSection } | null = null;
   #roster: readonly string[] = [];
   #rosterVersion = 0;
   /** The status read once for a scrape of ours; null when prom-client's registry is read on its own. */
@@ -149,7 +158,8 @@ export class ExporterRegistry implements Exposition {
    * the scrape interval (each state is rendered once either way), more when it is faster.
    */
   prerender(state: TargetState): void {
-    this.#cache.get(state, this.source.expectations(state.target), this.source.discovery?.(state.target));
+    const config = this.source.targetConfig(state.target);
+    this.#cache.get(state, config?.expectations, config?.discovery);
   }
 
   /**
@@ -162,13 +172,16 @@ export class ExporterRegistry implements Exposition {
     const source = this.source;
     const states = source.targets();
     this.#cache.retainOnly(states);
-    const fragments = states.map((s) => this.#cache.get(s, source.expectations(s.target), source.discovery?.(s.target)));
+    const configs = states.map((s) => source.targetConfig(s.target));
+    const fragments = states.map((s, t) => this.#cache.get(s, configs[t]?.expectations, configs[t]?.discovery));
     // Taken with the fragments, before anything awaits: a probe recorded meanwhile is not in them.
     const roster = this.rosterOf(states);
     const changes = this.#cache.changes.slice();
+    const labels = `${roster}.${changes[CACHED_PLAN.families.length]}`;
+    const backoff = backoffValues(states, configs.map((c) => c !== undefined), source.backoffs(), labels);
     const tail: string[] = ['\n'];
     const fresh = new SeriesWriter(FRESH_PLAN);
-    writeFreshSeries(fresh, source, fragments);
+    writeFreshSeries(fresh, source);
     fresh.writeExposition({ writeString: (text) => void tail.push(text) });
     this.#scrapeStatus = source.status();
     try {
@@ -176,11 +189,12 @@ export class ExporterRegistry implements Exposition {
     } finally {
       this.#scrapeStatus = null;
     }
-    if (encoding === 'gzip') return this.gzipBody(fragments, roster, changes, tail, chunkBytes);
+    if (encoding === 'gzip') return this.gzipBody(fragments, roster, changes, backoff, tail, chunkBytes);
     return (function* body(): Generator<Buffer> {
       const sink = new ByteSink(chunkBytes);
       const table = fragmentTable(fragments);
       for (let i = 0; i < CACHED_PLAN.families.length; i++) yield* familyText(i, table, sink);
+      yield* backoffText(backoff.values, table.labels, sink);
       for (const text of tail) sink.writeString(text);
       yield* sink.finish();
     })();
@@ -192,31 +206,43 @@ export class ExporterRegistry implements Exposition {
    * (gzip-sections.ts). Probes change a few families' lines (durations, timestamps); the rest are
    * most of the text and only change with a server's capabilities or the fleet.
    */
-  private *gzipBody(fragments: readonly TargetFragments[], roster: number, changes: Uint32Array, tail: readonly string[], chunkBytes: number): Generator<Buffer> {
+  private *gzipBody(
+    fragments: readonly TargetFragments[],
+    roster: number,
+    changes: Uint32Array,
+    backoff: { values: BackoffValues; key: string },
+    tail: readonly string[],
+    chunkBytes: number,
+  ): Generator<Buffer> {
     yield GZIP_HEADER;
     const trailer = new GzipTrailer();
     let table: FragmentTable | null = null;
     for (let i = 0; i < CACHED_PLAN.families.length; i++) {
       const held = this.#compressed[i];
       if (held !== undefined && held.roster === roster && held.changes === changes[i]) {
-        yield* held.section.pieces;
         trailer.add(held.section);
+        yield* held.section.pieces;
         continue;
       }
       table ??= fragmentTable(fragments);
       const sink = new ByteSink(chunkBytes);
-      const compressor = new SectionCompressor();
-      for (const chunk of familyText(i, table, sink)) yield compressor.add(chunk);
-      for (const chunk of sink.finish()) yield compressor.add(chunk);
-      const section = compressor.finish();
+      const section = yield* compressed(familyText(i, table, sink), sink);
       this.#compressed[i] = { roster, changes: changes[i]!, section };
       trailer.add(section);
     }
+    if (this.#backoffCompressed?.key === backoff.key) {
+      trailer.add(this.#backoffCompressed.section);
+      yield* this.#backoffCompressed.section.pieces;
+    } else {
+      table ??= fragmentTable(fragments);
+      const sink = new ByteSink(chunkBytes);
+      const section = yield* compressed(backoffText(backoff.values, table.labels, sink), sink);
+      this.#backoffCompressed = { key: backoff.key, section };
+      trailer.add(section);
+    }
     const sink = new ByteSink(chunkBytes);
-    const compressor = new SectionCompressor();
     for (const text of tail) sink.writeString(text);
-    for (const chunk of sink.finish()) yield compressor.add(chunk);
-    trailer.add(compressor.finish());
+    trailer.add(yield* compressed([], sink));
     yield trailer.bytes();
   }
 

@@ -73,14 +73,24 @@ export interface TargetPolicyStatus {
   } | null;
 }
 
+/** A probed target's configuration as its series depend on it (the fleet's own target objects fit it). */
+export interface TargetMetricsConfig {
+  readonly expectations?: Expectations;
+  /** Where a discovered target came from; absent for configured targets. */
+  readonly discovery?: DiscoveredFrom;
+}
+
 export interface MetricsSource {
   /** The targets being probed, and the watched domains' change-count states; nothing removed by a reload. */
   targets(): readonly TargetState[];
-  expectations(target: string): Expectations | undefined;
-  /** Where a discovered target came from (same object while it is unchanged); undefined for configured targets. Absent: no discovery. */
-  discovery?(target: string): DiscoveredFrom | undefined;
-  /** undefined: not a probed target (a domain's change-count state), so no back-off series. */
-  backoffSeconds(target: string): number | undefined;
+  /**
+   * The target's configuration, the same objects while it is unchanged (the cached text is kept by
+   * identity, see target-fragments.ts); undefined for a state that is not a probed target (a
+   * domain's change counts), which has no back-off series.
+   */
+  targetConfig(target: string): TargetMetricsConfig | undefined;
+  /** Seconds left of each 421 back-off under way, by target; a probed target not in it has 0. */
+  backoffs(): ReadonlyMap<string, number>;
   /** Absent: no watched domains. */
   domains?(): readonly DomainStatus[];
   /** Absent: no policy checks. Domains with MTA-STS checking on, after their first check. */

@@ -10,7 +10,7 @@ import { sameJson } from '../state/share-unchanged.js';
 import type { TargetState } from '../state/types.js';
 import { TARGET_METRICS, type MetricDefinition } from './metric-definitions.js';
 import { FamilyPlan, SeriesWriter, fragmentOffset, type Fragment } from './series-writer.js';
-import { sharedLabels, type SharedLabels } from './text-format.js';
+import { sharedLabels } from './text-format.js';
 import { addTargetSeries } from './target-series.js';
 
 /** The per-target families whose text depends only on the state (and configured expectations). */
@@ -28,11 +28,6 @@ export interface TargetFragments {
   readonly fragment: Fragment;
 }
 
-/** The target labels a fragment was rendered with, for the fresh series written beside it. */
-export function sharedLabelsOf(f: TargetFragments): SharedLabels {
-  return { text: f.fragment.toString('utf8', fragmentOffset(f.fragment, 0), fragmentOffset(f.fragment, 1)) };
-}
-
 function evaluatedExpectations(state: TargetState, expect: Expectations | undefined): Record<string, boolean> | undefined {
   return expect !== undefined && state.last_result !== null ? evaluateExpectations(expect, state.last_result) : undefined;
 }
@@ -46,13 +41,14 @@ function countChanges(before: Fragment, after: Fragment, changes: Uint32Array): 
   const same = (part: number) =>
     before.compare(after, fragmentOffset(after, part), fragmentOffset(after, part + 1), fragmentOffset(before, part), fragmentOffset(before, part + 1)) === 0;
   const labelsSame = same(0);
-  for (let i = 0; i < changes.length; i++) if (!labelsSame || !same(i + 1)) changes[i]!++;
+  if (!labelsSame) changes[changes.length - 1]!++;
+  for (let i = 0; i < CACHED_PLAN.families.length; i++) if (!labelsSame || !same(i + 1)) changes[i]!++;
 }
 
 export class TargetFragmentCache {
   private readonly byTarget = new Map<string, TargetFragments>();
-  /** See countChanges. */
-  readonly changes = new Uint32Array(CACHED_PLAN.families.length);
+  /** See countChanges: per cached family, then one more for the target labels (a group moved). */
+  readonly changes = new Uint32Array(CACHED_PLAN.families.length + 1);
 
   get(state: TargetState, expectations: Expectations | undefined, discovery?: DiscoveredFrom): TargetFragments {
     const held = this.byTarget.get(state.target);

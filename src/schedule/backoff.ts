@@ -45,6 +45,13 @@ export class Backoff {
     return entry ? Math.max(0, entry.untilMs - nowMs) : 0;
   }
 
+  /** The pauses under way at `nowMs`: milliseconds left per key, none that are over. */
+  underWay(nowMs: number): Map<string, number> {
+    const left = new Map<string, number>();
+    for (const [key, entry] of this.entries) if (entry.untilMs > nowMs) left.set(key, entry.untilMs - nowMs);
+    return left;
+  }
+
   /** The same pauses under a new policy (a reload); pauses under way keep their end time. */
   withPolicy(policy: BackoffPolicy): Backoff {
     const next = new Backoff(policy);

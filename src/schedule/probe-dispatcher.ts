@@ -65,6 +65,13 @@ export class ProbeDispatcher {
     return this.backoff.remainingMs(targetName, this.options.now()) / 1000;
   }
 
+  /** Seconds left of every back-off under way, by target (a scrape reads them all at once). */
+  backoffsUnderWay(): Map<string, number> {
+    const left = this.backoff.underWay(this.options.now());
+    for (const [target, ms] of left) left.set(target, ms / 1000);
+    return left;
+  }
+
   /** See Backoff.entry and Backoff.restore. */
   backoffEntry(targetName: string): BackoffEntry | null {
     return this.backoff.entry(targetName);

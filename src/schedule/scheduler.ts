@@ -67,6 +67,11 @@ export class Scheduler {
     return this.dispatcher.backoffSeconds(target);
   }
 
+  /** Seconds left of every 421 back-off under way, by target. */
+  backoffsUnderWay(): Map<string, number> {
+    return this.dispatcher.backoffsUnderWay();
+  }
+
   /** The 421 back-off under way for `target` (to persist with its state), or null. */
   backoffEntry(target: string): BackoffEntry | null {
     return this.dispatcher.backoffEntry(target);

@@ -232,7 +232,7 @@ describe('thousands of extension keywords', () => {
     const store = SqliteStateStore.open(':memory:');
     let now = 1_800_000_000;
     const states = new TargetStates(store, { now: () => now, retentionDays: 30 });
-    const registry = createExporterRegistry({ targets: () => states.snapshot(), expectations: () => undefined, backoffSeconds: () => 0, status: () => GOLDEN_STATUS });
+    const registry = createExporterRegistry({ targets: () => states.snapshot(), targetConfig: () => ({}), backoffs: () => new Map(), status: () => GOLDEN_STATUS });
     try {
       for (round = 0; round < 5; round++) {
         now += 60;

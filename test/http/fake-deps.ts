@@ -27,8 +27,8 @@ export function fakeDeps(over: Partial<HttpDeps> = {}): FakeDeps {
     states: GOLDEN_STATES,
     registry: createExporterRegistry({
       targets: () => deps.states,
-      expectations: () => undefined,
-      backoffSeconds: () => 0,
+      targetConfig: () => ({}),
+      backoffs: () => new Map(),
       status: () => GOLDEN_STATUS,
     }),
     logger: false,

@@ -163,7 +163,7 @@ describe('every corpus banner, probed twice a minute apart over real sockets', (
       }),
     );
     const states = new TargetStates(SqliteStateStore.open(':memory:'), { now: () => clock, retentionDays: 30 });
-    const source: MetricsSource = { targets: () => states.snapshot(), expectations: () => undefined, backoffSeconds: () => 0, status: () => GOLDEN_STATUS };
+    const source: MetricsSource = { targets: () => states.snapshot(), targetConfig: () => ({}), backoffs: () => new Map(), status: () => GOLDEN_STATUS };
     const registry = createExporterRegistry(source);
 
     const bannersSeen = new Map<string, Set<string>>();

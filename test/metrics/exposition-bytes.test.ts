@@ -10,6 +10,7 @@ import { TARGET_METRICS } from '../../src/metrics/metric-definitions.js';
 import { FamilyPlan, SeriesWriter, fragmentOffset, type Fragment } from '../../src/metrics/series-writer.js';
 import { TargetFragmentCache } from '../../src/metrics/target-fragments.js';
 import { sharedLabels } from '../../src/metrics/text-format.js';
+import type { Expectations } from '../../src/config/types.js';
 import type { MetricsSource } from '../../src/metrics/exporter-status.js';
 import type { TargetState } from '../../src/state/types.js';
 import { GOLDEN_STATES, GOLDEN_STATUS, mx1, mx2, result, state } from '../fixtures/metrics/states.js';
@@ -20,15 +21,18 @@ const unicode = state({
   last_result: result({ target: 'bücher.example.test:25', banner: { code: 220, lines: ['mx.bücher.example ESMTP 🚀 Grüße'] } }),
 });
 
-function fleet(): { states: TargetState[]; source: MetricsSource } {
+const mx1Expectations: Expectations = { starttls: 'required', min_size_bytes: 10_000_000 };
+
+function fleet(): { states: TargetState[]; backoffs: Map<string, number>; source: MetricsSource } {
   const states = [...GOLDEN_STATES, unicode];
+  const backoffs = new Map([[mx2.target, 120]]);
   const source: MetricsSource = {
     targets: () => states,
-    expectations: (t) => (t === mx1.target ? { starttls: 'required', min_size_bytes: 10_000_000 } : undefined),
-    backoffSeconds: (t) => (t === mx2.target ? 120 : 0),
+    targetConfig: (t) => (t === mx1.target ? { expectations: mx1Expectations } : {}),
+    backoffs: () => backoffs,
     status: () => GOLDEN_STATUS,
   };
-  return { states, source };
+  return { states, backoffs, source };
 }
 
 describe('metricsBody', () => {
@@ -75,8 +79,8 @@ describe('metricsBody as gzip', () => {
   const gunzip = async (registry: ReturnType<typeof createExporterRegistry>, chunkBytes?: number) =>
     gunzipSync(Buffer.concat([...(await registry.metricsBody('gzip', chunkBytes))])).toString('utf8');
 
-  it('decompresses to the text body across scrapes where states, targets and their order change', async () => {
-    const { states, source } = fleet();
+  it('decompresses to the text body across scrapes where states, targets, their order and back-offs change', async () => {
+    const { states, backoffs, source } = fleet();
     const registry = createExporterRegistry(source);
     const steps: Array<() => void> = [
       () => undefined,
@@ -86,6 +90,10 @@ describe('metricsBody as gzip', () => {
       () => states.push(state({ target: 'new.example.test:25', group: 'mx' })),
       () => states.reverse(),
       () => states.splice(1, 1),
+      () => backoffs.set(mx2.target, 90),
+      () => backoffs.clear(),
+      () => undefined,
+      () => backoffs.set(mx1.target, 0.5),
       () => (states[0] = { ...states[0]!, group: 'moved' }),
     ];
     for (const step of steps) {

@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { createExporterRegistry } from '../../src/metrics/exporter-registry.js';
-import type { DiscoveredFrom } from '../../src/config/types.js';
+import type { DiscoveredFrom, Expectations } from '../../src/config/types.js';
 import type { MetricsSource } from '../../src/metrics/exporter-status.js';
 import { emptyState } from '../../src/state/state-codec.js';
 import { ALL_METRICS } from '../../src/metrics/metric-definitions.js';
@@ -16,14 +16,14 @@ const GOLDEN = fileURLToPath(new URL('../fixtures/metrics/golden.prom', import.m
 
 /** A watched domain's change counts ride along with the targets' states (issue 10). */
 const domainState = { ...emptyState('example.net', 'inbound'), change_counts: { mx_added: 1, address_removed: 2 }, last_change_at: 1_767_225_600 };
+const mx1Expectations: Expectations = { starttls: 'required', min_size_bytes: 10_000_000, required_extensions: ['CHUNKING'] };
 const mx2Discovery: DiscoveredFrom = { domain: 'example.net', mx_host: 'mx2.example.net', mx_preference: 10, family: 'ipv6', address: '2001:db8::25' };
 
 const source: MetricsSource = {
   targets: () => [...GOLDEN_STATES, domainState],
-  expectations: (t) =>
-    t === mx1.target ? { starttls: 'required', min_size_bytes: 10_000_000, required_extensions: ['CHUNKING'] } : undefined,
-  discovery: (t) => (t === mx2.target ? mx2Discovery : undefined),
-  backoffSeconds: (t) => (t === domainState.target ? undefined : t === mx2.target ? 120 : 0),
+  targetConfig: (t) =>
+    t === domainState.target ? undefined : t === mx1.target ? { expectations: mx1Expectations } : t === mx2.target ? { discovery: mx2Discovery } : {},
+  backoffs: () => new Map([[mx2.target, 120]]),
   domains: () => [
     { domain: 'example.net', lookupSuccess: false, mxHosts: 2, addresses: { ipv4: 3, ipv6: 1 }, nullMx: false, implicitMx: false, failures: { servfail: 2, timeout: 1 }, lastLookupAt: 1_767_225_660 },
     { domain: 'no-mail.example', lookupSuccess: true, mxHosts: 0, addresses: { ipv4: 0, ipv6: 0 }, nullMx: true, implicitMx: false, failures: {}, lastLookupAt: 1_767_225_600 },

@@ -19,7 +19,7 @@ if (gc === undefined) throw new Error('run with node --expose-gc');
 const dir = mkdtempSync(join(tmpdir(), 'heap-bench-'));
 const store = SqliteStateStore.open(join(dir, 'state.db'));
 const states = new TargetStates(store, { now: () => 1_767_225_600, retentionDays: 30 });
-const registry = createExporterRegistry({ targets: () => states.snapshot(), expectations: () => undefined, backoffSeconds: () => 0, status: () => GOLDEN_STATUS });
+const registry = createExporterRegistry({ targets: () => states.snapshot(), targetConfig: () => ({}), backoffs: () => new Map(), status: () => GOLDEN_STATUS });
 
 function usage(): { heap: number; external: number } {
   gc!();

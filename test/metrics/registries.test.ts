@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { Gauge, register as globalRegistry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { createExporterRegistry } from '../../src/metrics/exporter-registry.js';
-import type { MetricsSource } from '../../src/metrics/exporter-status.js';
+import type { MetricsSource, TargetMetricsConfig } from '../../src/metrics/exporter-status.js';
 import { probeExposition } from '../../src/metrics/probe-exposition.js';
 import type { Expectations } from '../../src/config/types.js';
 import type { TargetState } from '../../src/state/types.js';
@@ -18,8 +18,8 @@ function sourceOf(states: () => readonly TargetState[]): MetricsSource & { calls
       src.calls++;
       return states();
     },
-    expectations: () => undefined,
-    backoffSeconds: () => 0,
+    targetConfig: () => ({}),
+    backoffs: () => new Map(),
     status: () => GOLDEN_STATUS,
   };
   return src;
@@ -43,8 +43,8 @@ describe('createExporterRegistry', () => {
     let expect1: Expectations = { min_size_bytes: 1 };
     const registry = createExporterRegistry({
       targets: () => [mx1],
-      expectations: () => expect1,
-      backoffSeconds: () => backoff,
+      targetConfig: () => ({ expectations: expect1 }),
+      backoffs: () => new Map([[mx1.target, backoff]]),
       status: () => GOLDEN_STATUS,
     });
     let p = parseExposition(await registry.metrics());
@@ -76,10 +76,11 @@ describe('createExporterRegistry', () => {
   });
 
   it('renders the same text cold and from its cache, each family once, its own health through prom-client', async () => {
+    const mx1Expectations: Expectations = { starttls: 'required' };
     const source = {
       ...sourceOf(() => GOLDEN_STATES),
-      expectations: (t: string): Expectations | undefined => (t === mx1.target ? { starttls: 'required' } : undefined),
-      backoffSeconds: (t: string) => (t === mx2.target ? 5 : 0),
+      targetConfig: (t: string): TargetMetricsConfig => (t === mx1.target ? { expectations: mx1Expectations } : {}),
+      backoffs: () => new Map([[mx2.target, 5]]),
     };
     const registry = createExporterRegistry(source);
     const cold = await registry.metrics();

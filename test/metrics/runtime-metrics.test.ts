@@ -25,8 +25,8 @@ const CONTRACT = [
 
 const source: MetricsSource = {
   targets: () => GOLDEN_STATES,
-  expectations: () => undefined,
-  backoffSeconds: () => 0,
+  targetConfig: () => ({}),
+  backoffs: () => new Map(),
   status: () => GOLDEN_STATUS,
 };
 

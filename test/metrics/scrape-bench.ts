@@ -28,8 +28,8 @@ const states: TargetState[] = Array.from({ length: N }, (_, i) => make(i, 0));
 let expectations: Expectations = { starttls: 'required', min_size_bytes: 1_000_000 };
 const source: MetricsSource = {
   targets: () => states,
-  expectations: () => expectations,
-  backoffSeconds: () => 0,
+  targetConfig: () => ({ expectations }),
+  backoffs: () => new Map(),
   status: () => GOLDEN_STATUS,
 };
 const registry = createExporterRegistry(source);
@@ -43,7 +43,7 @@ const app = buildServer({
   isReady: () => true,
   targets: () => states,
   changes: () => [],
-  status: { ...source, recentChanges: () => [], transcripts: () => [], now: () => Math.floor(Date.now() / 1000) },
+  status: { expectations: () => expectations, backoffSeconds: () => 0, recentChanges: () => [], transcripts: () => [], now: () => Math.floor(Date.now() / 1000) },
 });
 const url = `${await app.listen({ host: '127.0.0.1', port: 0 })}/metrics`;
 

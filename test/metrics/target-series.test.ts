@@ -14,8 +14,8 @@ async function scrape(
 ): Promise<Parsed> {
   const source: MetricsSource = {
     targets: () => states,
-    expectations: opts.expectations ?? (() => undefined),
-    backoffSeconds: opts.backoff ?? (() => 0),
+    targetConfig: (t) => ({ expectations: opts.expectations?.(t) }),
+    backoffs: () => new Map(opts.backoff === undefined ? [] : states.map((s) => [s.target, opts.backoff!(s.target)])),
     status: () => GOLDEN_STATUS,
   };
   return parseExposition(await createExporterRegistry(source).metrics());
@@ -149,8 +149,8 @@ describe('per-target series', () => {
     });
     const text = await createExporterRegistry({
       targets: () => [odd],
-      expectations: () => undefined,
-      backoffSeconds: () => 0,
+      targetConfig: () => ({}),
+      backoffs: () => new Map(),
       status: () => GOLDEN_STATUS,
     }).metrics();
     expect(text).toContain('smtp_banner_info{target="a\\"b\\\\c:25",group="g\\nh",banner="say \\"hi\\" \\\\o/"} 1');

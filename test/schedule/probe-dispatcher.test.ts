@@ -107,6 +107,7 @@ describe('ProbeDispatcher', () => {
     await advance(80);
     // 10 s from the end of the 20 ms probe, 80 ms after it started.
     expect(h.dispatcher.backoffSeconds('busy')).toBe(9.94);
+    expect(h.dispatcher.backoffsUnderWay()).toEqual(new Map([['busy', 9.94]]));
     h.dispatcher.plan([{ target: target('busy'), dueAt: Date.now() }]);
     await advance(50);
     expect(h.started).toHaveLength(1);
