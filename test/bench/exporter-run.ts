@@ -122,7 +122,9 @@ export async function runExporterScenario(
   const configFile = join(env.dir, `exporter-${tag}.yml`);
   writeFileSync(configFile, exporterConfig(s, env.fleet.port, env.certs, cronFor(s.periodSeconds), env.maxConcurrency));
   const port = await freePort();
-  const profile = env.profileDir === null ? [] : ['--cpu-prof', `--cpu-prof-dir=${env.profileDir}`, `--cpu-prof-name=ehlo-exporter-${tag}.cpuprofile`];
+  // A directory per scenario and Node's own file names: the probe workers write profiles too, and
+  // under one fixed name each thread's overwrote the others'.
+  const profile = env.profileDir === null ? [] : ['--cpu-prof', `--cpu-prof-dir=${join(env.profileDir, `ehlo-exporter-${tag}`)}`];
   const nodeArgs = [...deployedNodeOptions(), ...env.nodeOptions, ...profile, '--trace-gc'];
   const child = spawn(env.execPath, [...nodeArgs, env.mainJs, `--config.file=${configFile}`, `--web.listen-address=127.0.0.1:${port}`,
     `--storage.path=${join(env.dir, `state-${tag}.db`)}`, '--log.level=error', ...(env.exporterFlags ?? [])], { stdio: ['ignore', 'pipe', 'pipe'] });

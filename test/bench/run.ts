@@ -13,7 +13,8 @@
 // --exporter-flags="--probe.workers=0" adds those flags to ehlo-exporter's command line.
 // --max-concurrency=N sets politeness.max_concurrency (default 64: at 500 probes/s, probes must then
 // end within 128 ms each, which STARTTLS on a busy 2-core machine does not).
-// --profile writes ehlo-exporter's CPU profiles (node --cpu-prof) to .bench-build/profiles/.
+// --profile writes ehlo-exporter's CPU profiles (node --cpu-prof), one per thread, to
+// .bench-build/profiles/ehlo-exporter-MODE-TARGETS/.
 // --status-page measures the status page instead (1,000 and 10,000 targets, or --sizes): curl and
 // headless Chromium against an exporter probing the fake fleet (status-page-run.ts).
 import { execFileSync, spawnSync } from 'node:child_process';
