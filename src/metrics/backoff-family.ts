@@ -3,8 +3,10 @@
 // nearly every line is 0 and stays 0. Written from the target labels the scrape captured with
 // the fragments (no string per target), and, for gzip, its compressed text is reused while the
 // targets and the back-offs under way are those of the earlier scrape. Written per target as
-// fresh series it was the largest part of a scrape at 50,000 targets (the bench's profile: ~100
-// of the ~180 ms a paused scrape spent before its first byte).
+// fresh series (a label string and a formatted line each) it was the largest part of what a paused
+// scrape of 50,000 targets did before its first byte (the bench's CPU profile: 0.79 of 1.79 s over
+// its scrapes, three config lookups per target another 0.3 s); scrape-bench.ts, 50,000 targets,
+// CPU per gzip scrape: 126 -> 60 ms with nothing probed since, 141 -> 81 ms with 5% probed.
 import type { ByteSink } from './byte-sink.js';
 import { TARGET_METRICS } from './metric-definitions.js';
 import { familyHeader, formatValue, layoutOf } from './text-format.js';
