@@ -14,7 +14,8 @@ const alnum = (min: number, max: number) => fc.string({ unit: fc.constantFrom(..
 const wsp = fc.string({ unit: fc.constantFrom(' ', '\t'), maxLength: 2 });
 const extName = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$/);
 const extValue = fc.stringMatching(/^[\x21-\x3a\x3c\x3e-\x7e]{1,20}$/);
-const label = fc.stringMatching(/^[a-z0-9](?:[a-z0-9-]{0,10}[a-z0-9])?$/);
+/** An LDH label; not an A-label ("xn--"), which must also be valid Punycode (RFC 5890 §2.3.2.1) and WHATWG URL decodes. */
+const label = fc.stringMatching(/^[a-z0-9](?:[a-z0-9-]{0,10}[a-z0-9])?$/).filter((l) => !l.startsWith('xn--'));
 /** The last label alphabetic, as in real names (WHATWG URL reads a numeric last label as IPv4). */
 const hostName = fc.tuple(fc.array(label, { minLength: 1, maxLength: 4 }), fc.stringMatching(/^[a-z]{2,6}$/)).map(([l, tld]) => [...l, tld].join('.'));
 
