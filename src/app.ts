@@ -27,6 +27,7 @@ import { Fleet } from './schedule/fleet.js';
 import { OnDemandProber } from './schedule/on-demand-prober.js';
 import { Scheduler } from './schedule/scheduler.js';
 import type { ShardSpec } from './schedule/shard.js';
+import { stableFraction } from './schedule/stable-offset.js';
 import { probeOptionsFor, targetAddressOf } from './schedule/target-probe-options.js';
 import { DomainHistory } from './state/domain-history.js';
 import { SqliteStateStore } from './state/sqlite-store.js';
@@ -109,7 +110,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   const web = options.webConfigFile === undefined ? undefined : new LiveWebConfig(loadWebConfig(options.webConfigFile));
   const store = SqliteStateStore.open(options.storagePath);
   const states = new TargetStates(store, { now: () => Math.floor(now() / 1000), retentionDays: state.running.config.storage.retention_days });
-  states.load();
+  states.load(stableFraction);
   // Discovered targets come back from the store when they are first probed again.
   states.retain(new Set(state.running.config.targets.map((t) => t.name)));
   const pool = createPool(options.probeWorkers ?? 0, log);

@@ -94,17 +94,20 @@ function fragmentTable(fragments: readonly TargetFragments[]): FragmentTable {
 }
 
 /**
- * Cached family i's text (the blank line before it, HELP, TYPE, every target's lines) as the reader
- * takes it: one pass over the captured fragments, a chunk handed on as soon as it is full. The
- * fragments were captured when the scrape started and are never written over (target-fragments.ts),
- * so the whole body describes the same states however long the client takes to read it.
+ * Cached family i's text for the targets from..to (the first block begins with the blank line
+ * before the family, HELP and TYPE) as the reader takes it: one pass over the captured fragments,
+ * a chunk handed on as soon as it is full. The fragments were captured when the scrape started and
+ * are never written over (target-fragments.ts), so the whole body describes the same states
+ * however long the client takes to read it.
  */
-function* familyText(i: number, table: FragmentTable, sink: ByteSink): Generator<Buffer> {
+function* familyText(i: number, table: FragmentTable, sink: ByteSink, from = 0, to = table.buffers.length): Generator<Buffer> {
   const { buffers, offsets, labels } = table;
-  if (i > 0) sink.writeString('\n');
-  sink.writeString(CACHED_PLAN.headers[i]!);
+  if (from === 0) {
+    if (i > 0) sink.writeString('\n');
+    sink.writeString(CACHED_PLAN.headers[i]!);
+  }
   const open = CACHED_PLAN.opens[i]!;
-  for (let t = 0, at = i + 1; t < buffers.length; t++, at += FRAGMENT_WIDTH) {
+  for (let t = from, at = t * FRAGMENT_WIDTH + i + 1; t < to; t++, at += FRAGMENT_WIDTH) {
     const start = offsets[at]!;
     const end = offsets[at + 1]!;
     if (start === end) continue;
@@ -121,11 +124,36 @@ function* compressed(text: Iterable<Buffer>, sink: ByteSink): Generator<Buffer, 
   return compressor.finish();
 }
 
+/**
+ * Targets per compressed block of a family. The families of times change for every target probed
+ * since the last scrape, and targets are listed in their order in the round (state/target-states.ts),
+ * so those probed between two scrapes are neighbours and the other blocks are sent as compressed
+ * before. Small enough that a 15 s slice of a large fleet's round dirties few blocks, large enough
+ * that a block's sync flush and restarted compression cost nothing measurable (0.1% more bytes).
+ */
+export const BLOCK_TARGETS = 1024;
+
+/** A block of a family's text as compressed at a scrape whose capture had `stamp` (TargetFragmentCache.stamp). */
+interface CompressedBlock {
+  readonly stamp: number;
+  readonly section: GzipSection;
+}
+
 /** A cached family's text as compressed at a scrape: still its text while the roster and its change count are. */
 interface CompressedFamily {
   readonly roster: number;
   readonly changes: number;
-  readonly section: GzipSection;
+  readonly blocks: readonly CompressedBlock[];
+}
+
+/** The newest changedAt of each block's targets. */
+function blockStamps(fragments: readonly TargetFragments[]): Float64Array {
+  const stamps = new Float64Array(Math.ceil(fragments.length / BLOCK_TARGETS));
+  fragments.forEach((f, t) => {
+    const b = Math.floor(t / BLOCK_TARGETS);
+    if (f.changedAt > stamps[b]!) stamps[b] = f.changedAt;
+  });
+  return stamps;
 }
 
 /**
@@ -177,6 +205,7 @@ export class ExporterRegistry implements Exposition {
     // Taken with the fragments, before anything awaits: a probe recorded meanwhile is not in them.
     const roster = this.rosterOf(states);
     const changes = this.#cache.changes.slice();
+    const stamp = this.#cache.stamp;
     const labels = `${roster}.${changes[CACHED_PLAN.families.length]}`;
     const backoff = backoffValues(states, configs.map((c) => c !== undefined), source.backoffs(), labels);
     const tail: string[] = ['\n'];
@@ -189,7 +218,7 @@ export class ExporterRegistry implements Exposition {
     } finally {
       this.#scrapeStatus = null;
     }
-    if (encoding === 'gzip') return this.gzipBody(fragments, roster, changes, backoff, tail, chunkBytes);
+    if (encoding === 'gzip') return this.gzipBody(fragments, { roster, changes, stamp }, backoff, tail, chunkBytes);
     return (function* body(): Generator<Buffer> {
       const sink = new ByteSink(chunkBytes);
       const table = fragmentTable(fragments);
@@ -208,27 +237,43 @@ export class ExporterRegistry implements Exposition {
    */
   private *gzipBody(
     fragments: readonly TargetFragments[],
-    roster: number,
-    changes: Uint32Array,
+    captured: { roster: number; changes: Uint32Array; stamp: number },
     backoff: { values: BackoffValues; key: string },
     tail: readonly string[],
     chunkBytes: number,
   ): Generator<Buffer> {
+    const { roster, changes, stamp } = captured;
     yield GZIP_HEADER;
     const trailer = new GzipTrailer();
     let table: FragmentTable | null = null;
+    let stamps: Float64Array | null = null;
     for (let i = 0; i < CACHED_PLAN.families.length; i++) {
-      const held = this.#compressed[i];
-      if (held !== undefined && held.roster === roster && held.changes === changes[i]) {
-        trailer.add(held.section);
-        yield* held.section.pieces;
+      const held = this.#compressed[i]?.roster === roster ? this.#compressed[i] : undefined;
+      if (held !== undefined && held.changes === changes[i]) {
+        for (const block of held.blocks) {
+          trailer.add(block.section);
+          yield* block.section.pieces;
+        }
         continue;
       }
       table ??= fragmentTable(fragments);
-      const sink = new ByteSink(chunkBytes);
-      const section = yield* compressed(familyText(i, table, sink), sink);
-      this.#compressed[i] = { roster, changes: changes[i]!, section };
-      trailer.add(section);
+      stamps ??= blockStamps(fragments);
+      const blocks: CompressedBlock[] = [];
+      for (let b = 0; b < stamps.length || b === 0; b++) {
+        const before = held?.blocks[b];
+        if (before !== undefined && stamps[b]! <= before.stamp) {
+          blocks.push(before);
+          trailer.add(before.section);
+          yield* before.section.pieces;
+          continue;
+        }
+        const sink = new ByteSink(chunkBytes);
+        const text = familyText(i, table, sink, b * BLOCK_TARGETS, Math.min(fragments.length, (b + 1) * BLOCK_TARGETS));
+        const section = yield* compressed(text, sink);
+        blocks.push({ stamp, section });
+        trailer.add(section);
+      }
+      this.#compressed[i] = { roster, changes: changes[i]!, blocks };
     }
     if (this.#backoffCompressed?.key === backoff.key) {
       trailer.add(this.#backoffCompressed.section);

@@ -26,6 +26,8 @@ export interface TargetFragments {
   readonly discovery: DiscoveredFrom | undefined;
   /** The target's labels and the lines of each family of CACHED_FAMILIES, in that order (an empty range when none). */
   readonly fragment: Fragment;
+  /** The cache's `stamp` when this target's text last changed (TargetFragmentCache.stamp). */
+  readonly changedAt: number;
 }
 
 function evaluatedExpectations(state: TargetState, expect: Expectations | undefined): Record<string, boolean> | undefined {
@@ -37,18 +39,31 @@ function evaluatedExpectations(state: TargetState, expect: Expectations | undefi
  * count and targets are those of the last scrape is the same text (exporter-registry.ts sends it
  * compressed as it was). A changed target label changes every family.
  */
-function countChanges(before: Fragment, after: Fragment, changes: Uint32Array): void {
+function countChanges(before: Fragment, after: Fragment, changes: Uint32Array): boolean {
   const same = (part: number) =>
     before.compare(after, fragmentOffset(after, part), fragmentOffset(after, part + 1), fragmentOffset(before, part), fragmentOffset(before, part + 1)) === 0;
   const labelsSame = same(0);
+  let changed = !labelsSame;
   if (!labelsSame) changes[changes.length - 1]!++;
-  for (let i = 0; i < CACHED_PLAN.families.length; i++) if (!labelsSame || !same(i + 1)) changes[i]!++;
+  for (let i = 0; i < CACHED_PLAN.families.length; i++) {
+    if (!labelsSame || !same(i + 1)) {
+      changes[i]!++;
+      changed = true;
+    }
+  }
+  return changed;
 }
 
 export class TargetFragmentCache {
   private readonly byTarget = new Map<string, TargetFragments>();
   /** See countChanges: per cached family, then one more for the target labels (a group moved). */
   readonly changes = new Uint32Array(CACHED_PLAN.families.length + 1);
+  /**
+   * Counts renders that changed a target's text (any family, or its labels); the changed target's
+   * fragments take the new count as their changedAt. A scrape that captured count S and finds
+   * every target of a block at changedAt <= S later knows none of their lines moved since.
+   */
+  stamp = 0;
 
   get(state: TargetState, expectations: Expectations | undefined, discovery?: DiscoveredFrom): TargetFragments {
     const held = this.byTarget.get(state.target);
@@ -64,8 +79,9 @@ export class TargetFragmentCache {
     }
     const writer = new SeriesWriter(CACHED_PLAN, sharedLabels({ target: state.target, group: state.group }));
     addTargetSeries(writer, state, { expectations: evaluatedExpectations(state, expectations), discovery });
-    const fresh: TargetFragments = { state, expectations, discovery, fragment: writer.finish() };
-    if (held !== undefined) countChanges(held.fragment, fresh.fragment, this.changes);
+    const fragment = writer.finish();
+    const changed = held === undefined || countChanges(held.fragment, fragment, this.changes);
+    const fresh: TargetFragments = { state, expectations, discovery, fragment, changedAt: changed ? ++this.stamp : held.changedAt };
     this.byTarget.set(state.target, fresh);
     return fresh;
   }

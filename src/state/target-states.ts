@@ -50,12 +50,19 @@ export class TargetStates {
     this.retentionSeconds = options.retentionDays * 86_400;
   }
 
-  /** Loads everything from the store (at start-up); throws the store's StoreError. */
-  load(): void {
+  /**
+   * Loads everything from the store (at start-up); throws the store's StoreError. States are held,
+   * and snapshot() lists them, by `rank` (the scheduler's place in the round), then in the order
+   * they were first recorded: the targets probed between two scrapes are then neighbours, whose
+   * blocks of compressed text change while the others are reused (metrics/exporter-registry.ts).
+   */
+  load(rank: (target: string) => number = () => 0): void {
     this.states.clear();
     this.unwritten.clear();
     const now = this.now();
-    for (const state of this.store.loadAll()) {
+    const loaded = this.store.loadAll().map((state) => ({ state, rank: rank(state.target) }));
+    loaded.sort((a, b) => a.rank - b.rank);
+    for (const { state } of loaded) {
       this.states.set(state.target, this.facts.state(state));
       this.writtenAt.set(state.target, now);
     }

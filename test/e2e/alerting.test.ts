@@ -206,18 +206,26 @@ describeWithReal(
     }, STEP_TIMEOUT_MS);
 
     // Each change kind happened once here, so each counter series was born at 1: a bare increase()
-    // sees no increment in it. The table must still list every change the exporter counted.
+    // sees no increment in it. The table must still list every change the exporter counted. A
+    // probe recorded just before the exporter is read is in the table a scrape and a rule
+    // evaluation later (1 s each here), hence the wait; a table that stays behind fails it.
     it('the fleet table of capability changes lists every change the exporter counted', async () => {
-      const exported = await (await fetch(`${exporter!.url}/metrics`)).text();
-      const counted = Object.fromEntries(
-        [...exported.matchAll(/^smtp_capability_changes_total\{[^}]*change="(\w+)"[^}]*\} (\S+)$/gm)].map((m) => [m[1], Number(m[2])]),
-      );
-      expect(Object.keys(counted)).toEqual(expect.arrayContaining(['size_decreased', 'size_increased', 'starttls_lost']));
       const table = dashboardQueries({ substitutions: { ...DEFAULT_SUBSTITUTIONS, group: GROUP, target } }).find(
         (q) => q.dashboard === 'ehlo-fleet-overview' && q.panelTitle === 'Capability changes in the last 24 h',
       );
-      const rows = await vector(table!.expr);
-      const shown = Object.fromEntries((rows ?? []).map((r) => [r.metric.change, Number(r.value[1])]));
+      let counted: Record<string, number> = {};
+      let shown: Record<string, number> = {};
+      await waitFor('the table to show what the exporter counted', async () => {
+        const exported = await (await fetch(`${exporter!.url}/metrics`)).text();
+        counted = Object.fromEntries(
+          [...exported.matchAll(/^smtp_capability_changes_total\{[^}]*change="(\w+)"[^}]*\} (\S+)$/gm)].map((m) => [m[1]!, Number(m[2])]),
+        );
+        const rows = await vector(table!.expr);
+        shown = Object.fromEntries((rows ?? []).map((r) => [r.metric.change, Number(r.value[1])]));
+        const same = (x: Record<string, number>) => JSON.stringify(Object.entries(x).sort());
+        return same(shown) === same(counted) || undefined;
+      }, 10_000, 500).catch(() => undefined);
+      expect(Object.keys(counted)).toEqual(expect.arrayContaining(['size_decreased', 'size_increased', 'starttls_lost']));
       expect(shown).toEqual(counted);
     }, STEP_TIMEOUT_MS);
   },

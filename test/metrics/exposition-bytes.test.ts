@@ -5,7 +5,7 @@
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { ByteSink } from '../../src/metrics/byte-sink.js';
-import { createExporterRegistry } from '../../src/metrics/exporter-registry.js';
+import { BLOCK_TARGETS, createExporterRegistry } from '../../src/metrics/exporter-registry.js';
 import { TARGET_METRICS } from '../../src/metrics/metric-definitions.js';
 import { FamilyPlan, SeriesWriter, fragmentOffset, type Fragment } from '../../src/metrics/series-writer.js';
 import { TargetFragmentCache } from '../../src/metrics/target-fragments.js';
@@ -131,6 +131,51 @@ describe('metricsBody as gzip', () => {
     expect(reused.length).toBeLessThan(second.length - 3);
     // …and the text says the new duration.
     expect(gunzipSync(Buffer.concat(second)).toString('utf8')).toContain(`smtp_probe_duration_seconds{target="${states[0]!.target}",group="${states[0]!.group}"} 0.999`);
+  });
+});
+
+describe('metricsBody as gzip, a large fleet', () => {
+  const N = 3 * BLOCK_TARGETS;
+  /** The bytes of a gzip body compressed for this scrape rather than sent again from an earlier one. */
+  const freshBytes = (before: readonly Buffer[], after: readonly Buffer[]) =>
+    after.filter((piece) => !before.includes(piece)).reduce((sum, piece) => sum + piece.length, 0);
+  const reprobed = (s: TargetState, total: number): TargetState => ({ ...s, last_result: { ...s.last_result!, timings_seconds: { ...s.last_result!.timings_seconds, total } } });
+
+  function fleetOf(): { states: TargetState[]; registry: ReturnType<typeof createExporterRegistry> } {
+    const states = Array.from({ length: N }, (_, i) => ({ ...mx1, target: `mx${i}.example.test:25` }));
+    const registry = createExporterRegistry({ targets: () => states, targetConfig: () => ({}), backoffs: () => new Map(), status: () => GOLDEN_STATUS });
+    return { states, registry };
+  }
+
+  it('compresses a family in blocks of targets and sends again the blocks none of whose targets changed', async () => {
+    const probe = async (targets: number[]) => {
+      const { states, registry } = fleetOf();
+      const before = [...(await registry.metricsBody('gzip'))];
+      for (const t of targets) {
+        states[t] = reprobed(states[t]!, 1 + t / 100_000);
+        registry.prerender(states[t]!);
+      }
+      const after = [...(await registry.metricsBody('gzip'))];
+      expect(gunzipSync(Buffer.concat(after)).toString('utf8')).toBe(await registry.metrics());
+      return freshBytes(before, after);
+    };
+    // Ten neighbours probed again (one block of the changed families) against one target in each of the three blocks.
+    const neighbours = await probe(Array.from({ length: 10 }, (_, k) => BLOCK_TARGETS + 100 + k));
+    const spread = await probe([5, BLOCK_TARGETS + 5, 2 * BLOCK_TARGETS + 5]);
+    expect(neighbours).toBeLessThan(spread * 0.6);
+  });
+
+  it('a block is compressed again when one of its targets changes while a scrape is being made', async () => {
+    const { states, registry } = fleetOf();
+    await registry.metricsBody('gzip');
+    const pending = registry.metricsBody('gzip');
+    states[BLOCK_TARGETS] = reprobed(states[BLOCK_TARGETS]!, 4.5);
+    registry.prerender(states[BLOCK_TARGETS]!);
+    const during = gunzipSync(Buffer.concat([...(await pending)])).toString('utf8');
+    expect(during).not.toContain('} 4.5\n');
+    const next = gunzipSync(Buffer.concat([...(await registry.metricsBody('gzip'))])).toString('utf8');
+    expect(next).toContain(`smtp_probe_duration_seconds{target="mx${BLOCK_TARGETS}.example.test:25",group="mx"} 4.5`);
+    expect(next).toBe(await registry.metrics());
   });
 });
 

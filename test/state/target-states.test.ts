@@ -43,6 +43,22 @@ describe('TargetStates', () => {
     store.close();
   });
 
+  it('lists the states loaded at a restart by the rank it is given (the round\'s order), not by name', () => {
+    const path = join(tempDir(), 's.db');
+    const first = open(path);
+    for (const t of ['a.test:25', 'b.test:25', 'c.test:25', 'd.test:25']) first.states.record(t, 'mx', success());
+    first.states.flush();
+    first.store.close();
+    const store = SqliteStateStore.open(path);
+    const states = new TargetStates(store, { now: () => 1_700_000_000, retentionDays: 30 });
+    const slot: Record<string, number> = { 'a.test:25': 0.7, 'b.test:25': 0.1, 'c.test:25': 0.9, 'd.test:25': 0.4 };
+    states.load((t) => slot[t]!);
+    expect(states.snapshot().map((s) => s.target)).toEqual(['b.test:25', 'd.test:25', 'a.test:25', 'c.test:25']);
+    states.record('e.test:25', 'mx', success());
+    expect(states.snapshot().at(-1)?.target).toBe('e.test:25');
+    store.close();
+  });
+
   it('a restart on the same file produces no events and keeps what was learnt, including removed extensions', () => {
     const path = join(tempDir(), 's.db');
     const first = open(path);
