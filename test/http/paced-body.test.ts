@@ -1,13 +1,13 @@
 // A body made on the event loop hands the loop back between slices: a timer due while it is being
 // made runs before it is finished, and nothing is lost or reordered.
 import { describe, expect, it } from 'vitest';
-import { paced } from '../../src/http/paced-body.js';
+import { gathered, paced } from '../../src/http/paced-body.js';
 
-function* busyChunks(n: number, msEach: number): Generator<number> {
+function* busyChunks(n: number, msEach: number): Generator<Buffer> {
   for (let i = 0; i < n; i++) {
     const until = performance.now() + msEach;
     while (performance.now() < until);
-    yield i;
+    yield Buffer.from([i]);
   }
 }
 
@@ -17,8 +17,8 @@ describe('paced', () => {
     let read = 0;
     setImmediate(() => seenAt.push(read));
     const out: number[] = [];
-    for await (const chunk of paced(busyChunks(20, 1), 3)) {
-      out.push(chunk);
+    for await (const chunk of paced(busyChunks(20, 1), 3, 1)) {
+      out.push(chunk[0]!);
       read++;
     }
     expect(out).toEqual([...Array(20).keys()]);
@@ -30,8 +30,18 @@ describe('paced', () => {
     const seenAt: number[] = [];
     let read = 0;
     setImmediate(() => seenAt.push(read));
-    for await (const _ of paced(busyChunks(5, 0), 60_000)) read++;
+    for await (const _ of paced(busyChunks(5, 0), 60_000, 1)) read++;
     expect(read).toBe(5);
     expect(seenAt).toEqual([]);
+  });
+
+  it('puts small pieces together into buffers of at least the given size, bytes unchanged and in order', () => {
+    const pieces = Array.from({ length: 50 }, (_, i) => Buffer.alloc(1 + (i % 7), i));
+    const out = [...gathered(pieces, 10)];
+    expect(Buffer.concat(out)).toEqual(Buffer.concat(pieces));
+    expect(out.slice(0, -1).every((b) => b.length >= 10)).toBe(true);
+    expect(out.length).toBeLessThanOrEqual(Math.ceil(Buffer.concat(pieces).length / 10));
+    const big = Buffer.alloc(100, 1);
+    expect([...gathered([big], 10)][0]).toBe(big);
   });
 });
