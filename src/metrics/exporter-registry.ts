@@ -84,6 +84,8 @@ interface FragmentTable {
   readonly labels: readonly Buffer[];
 }
 
+const targetLabels = (f: TargetFragments): Buffer => f.fragment.subarray(fragmentOffset(f.fragment, 0), fragmentOffset(f.fragment, 1));
+
 function fragmentTable(fragments: readonly TargetFragments[]): FragmentTable {
   // One dense table: the passes walk it in order instead of chasing 10,000 buffers' headers once
   // per family (236 instead of 169 ms of CPU per warm scrape in scrape-bench.ts).
@@ -93,11 +95,8 @@ function fragmentTable(fragments: readonly TargetFragments[]): FragmentTable {
   buffers.forEach((f, t) => {
     for (let k = 0; k < width; k++) offsets[t * width + k] = fragmentOffset(f, k);
   });
-  const labels = buffers.map((f, t) => f.subarray(offsets[t * width]!, offsets[t * width + 1]!));
-  return { buffers, offsets, labels };
+  return { buffers, offsets, labels: fragments.map(targetLabels) };
 }
-
-const targetLabels = (f: TargetFragments): Buffer => f.fragment.subarray(fragmentOffset(f.fragment, 0), fragmentOffset(f.fragment, 1));
 
 /**
  * Cached family i's lines for the targets of `table` (after the blank line before the family,
@@ -213,7 +212,7 @@ export class ExporterRegistry implements Exposition {
     const changes = this.#cache.changes.slice();
     const stamp = this.#cache.stamp;
     const labels = `${roster}.${changes[CACHED_PLAN.families.length]}`;
-    const backoff = backoffValues(states, configs.map((c) => c !== undefined), source.backoffs(), labels);
+    const backoff = backoffValues(states, configs, source.backoffs(), labels);
     const tail: string[] = ['\n'];
     const fresh = new SeriesWriter(FRESH_PLAN);
     writeFreshSeries(fresh, source);

@@ -52,8 +52,8 @@ export class TargetStates {
 
   /**
    * Loads everything from the store (at start-up); throws the store's StoreError. States are held,
-   * and snapshot() lists them, by `rank` (the scheduler's place in the round), then in the order
-   * they were first recorded: the targets probed between two scrapes are then neighbours, whose
+   * and snapshot() lists them, by `rank` (the scheduler's place in the round), and targets first
+   * recorded later after them: the targets probed between two scrapes are then neighbours, whose
    * blocks of compressed text change while the others are reused (metrics/exporter-registry.ts).
    */
   load(rank: (target: string) => number = () => 0): void {
