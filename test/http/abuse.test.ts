@@ -139,13 +139,22 @@ describe('/api/v1/targets under a crowd', () => {
 });
 
 describe('methods', () => {
-  it('HEAD /probe never probes; GET /-/reload answers 405', async () => {
+  it('HEAD /probe never probes, HEAD /metrics never scrapes; GET /-/reload answers 405', async () => {
     const deps = fakeDeps();
+    const real = deps.registry;
+    let bodies = 0;
+    deps.registry = { contentType: real.contentType, metricsBody: async (encoding) => (bodies++, await real.metricsBody(encoding)) };
     const port = await listen(deps);
     const head = await get(port, '/probe?target=mx.example.com', '127.0.0.1', 'HEAD');
     expect(head.status).toBe(405);
     expect(head.headers.allow).toBe('GET');
     expect(deps.calls.probe).toEqual([]);
+    const headMetrics = await get(port, '/metrics', '127.0.0.1', 'HEAD');
+    expect(headMetrics.status).toBe(200);
+    expect(headMetrics.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
+    expect(bodies).toBe(0);
+    expect((await get(port, '/metrics')).status).toBe(200);
+    expect(bodies).toBe(1);
     const reload = await get(port, '/-/reload');
     expect(reload.status).toBe(405);
     expect(deps.calls.reloads).toBe(0);
