@@ -23,3 +23,12 @@ export const MAX_TARGETS_LIMIT = 1000;
 /** How long a built /api/v1/targets page is shared by every request that asks for it, and how many are kept. */
 export const TARGET_PAGE_TTL_MS = 1000;
 export const MAX_CACHED_TARGET_PAGES = 16;
+/**
+ * Status page rendering (milliseconds of the main thread): one client may spend 1 s at once and
+ * 10% of a core over time, all clients together 2 s and 25%. The fleet page of 50,000 targets
+ * costs 50–150 ms, so a person clicking through pages never waits.
+ */
+export const STATUS_RENDER_BUDGET = {
+  client: { burstMs: 1000, refillMsPerSecond: 100 },
+  total: { burstMs: 2000, refillMsPerSecond: 250 },
+} as const;

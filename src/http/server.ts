@@ -16,6 +16,7 @@ import type { WebConfig } from './web-config.js';
 import { registerBasicAuth } from './web-config-auth.js';
 import { LiveWebConfig } from './web-config-live.js';
 import { guardClientCertificates, httpsServerOptions } from './web-config-tls.js';
+import type { BudgetLimits } from './render-budget.js';
 
 export interface HttpDeps {
   /** /metrics: the exposition, as chunks. */
@@ -46,6 +47,8 @@ export interface HttpDeps {
   stalledClientMs?: number;
   /** Unix milliseconds; ages the shared /api/v1/targets pages (default Date.now). */
   now?: () => number;
+  /** The status pages' rendering budget (default STATUS_RENDER_BUDGET). */
+  statusRenderBudget?: BudgetLimits;
   /** How long a client may take to send a whole request (default REQUEST_TIMEOUT_MS). */
   requestTimeoutMs?: number;
 }

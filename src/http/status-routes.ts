@@ -8,8 +8,9 @@ import { changesView, DEFAULT_CHANGES_SHOWN, MAX_CHANGES_SHOWN } from './changes
 import { HttpError } from './errors.js';
 import { fleetRow, type FleetReaders } from './fleet-rows.js';
 import { fleetPage, fleetView, MAX_PAGE_SIZE, SORT_KEYS, STATUS_FILTERS, type FleetQuery } from './fleet-view.js';
-import { MAX_TARGET_LENGTH } from './limits.js';
+import { MAX_TARGET_LENGTH, STATUS_RENDER_BUDGET } from './limits.js';
 import { matrixGroup, matrixView } from './matrix-view.js';
+import { RenderBudget } from './render-budget.js';
 import type { HttpDeps } from './server.js';
 import { STATUS_CSS, STATUS_JS } from './status-assets.js';
 import { STATUS_CSP, statusPage, type Section } from './status-layout.js';
@@ -39,6 +40,7 @@ function sendPage(reply: FastifyReply, title: string, section: Section, body: Pa
 
 export function registerStatusRoutes(app: FastifyInstance, deps: HttpDeps): void {
   const readers = deps.status;
+  const budget = new RenderBudget(deps.statusRenderBudget ?? STATUS_RENDER_BUDGET);
 
   app.get<{ Querystring: FleetQuery }>(
     '/',
@@ -55,57 +57,65 @@ export function registerStatusRoutes(app: FastifyInstance, deps: HttpDeps): void
         }),
       },
     },
-    async (request, reply) => {
-      const now = readers.now();
-      const p = fleetPage(deps.targets(), readers, request.query, now);
-      return sendPage(reply, 'Fleet', 'fleet', fleetView(p, request.query, now));
-    },
+    async (request, reply) =>
+      budget.run(request, reply, () => {
+        const now = readers.now();
+        const p = fleetPage(deps.targets(), readers, request.query, now);
+        return sendPage(reply, 'Fleet', 'fleet', fleetView(p, request.query, now));
+      }),
   );
 
-  app.get<{ Querystring: { group?: string; page?: number } }>('/matrix', { schema: { querystring: query({ group: text, page }) } }, async (request, reply) => {
-    const now = readers.now();
-    const byGroup = new Map<string, ReturnType<typeof fleetRow>[]>();
-    for (const s of deps.targets()) {
-      const rows = byGroup.get(s.group) ?? [];
-      rows.push(fleetRow(s, readers, now));
-      byGroup.set(s.group, rows);
-    }
-    const groups = [...byGroup.keys()].sort();
-    const name = request.query.group || groups[0];
-    if (name !== undefined && !byGroup.has(name)) throw new HttpError('ERR_NOT_FOUND', `no group named "${name}"`);
-    const m = name === undefined ? null : matrixGroup(name, byGroup.get(name)!.sort((a, b) => (a.target < b.target ? -1 : 1)), request.query.page ?? 1);
-    return sendPage(reply, 'Matrix', 'matrix', matrixView(groups, m));
-  });
+  app.get<{ Querystring: { group?: string; page?: number } }>(
+    '/matrix',
+    { schema: { querystring: query({ group: text, page }) } },
+    async (request, reply) =>
+      budget.run(request, reply, () => {
+        const now = readers.now();
+        const byGroup = new Map<string, ReturnType<typeof fleetRow>[]>();
+        for (const s of deps.targets()) {
+          const rows = byGroup.get(s.group) ?? [];
+          rows.push(fleetRow(s, readers, now));
+          byGroup.set(s.group, rows);
+        }
+        const groups = [...byGroup.keys()].sort();
+        const name = request.query.group || groups[0];
+        if (name !== undefined && !byGroup.has(name)) throw new HttpError('ERR_NOT_FOUND', `no group named "${name}"`);
+        const m = name === undefined ? null : matrixGroup(name, byGroup.get(name)!.sort((a, b) => (a.target < b.target ? -1 : 1)), request.query.page ?? 1);
+        return sendPage(reply, 'Matrix', 'matrix', matrixView(groups, m));
+      }),
+  );
 
   app.get<{ Querystring: { kind?: ChangeKind | ''; limit?: number } }>(
     '/changes',
     { schema: { querystring: query({ kind: { type: 'string', enum: ['', ...CHANGE_KINDS] }, limit: { type: 'integer', minimum: 1, maximum: MAX_CHANGES_SHOWN } }) } },
-    async (request, reply) => {
-      const kind = request.query.kind || undefined;
-      const limit = request.query.limit ?? DEFAULT_CHANGES_SHOWN;
-      return sendPage(reply, 'Changes', 'changes', changesView(readers.recentChanges(limit, kind), kind, limit));
-    },
+    async (request, reply) =>
+      budget.run(request, reply, () => {
+        const kind = request.query.kind || undefined;
+        const limit = request.query.limit ?? DEFAULT_CHANGES_SHOWN;
+        return sendPage(reply, 'Changes', 'changes', changesView(readers.recentChanges(limit, kind), kind, limit));
+      }),
   );
 
   app.get<{ Params: { target: string } }>(
     '/targets/:target',
     { schema: { params: { type: 'object', required: ['target'], properties: { target: { type: 'string', minLength: 1, maxLength: MAX_TARGET_LENGTH } } } } },
-    async (request, reply) => {
-      const { target } = request.params;
-      const state = deps.targets().find((t) => t.target === target);
-      if (state === undefined) throw new HttpError('ERR_TARGET_UNKNOWN', `no configured target named "${target}"`);
-      const now = readers.now();
-      const expect = readers.expectations(target);
-      const body = targetView({
-        state,
-        row: fleetRow(state, readers, now),
-        verdicts: expect === undefined || state.last_result === null ? {} : evaluateExpectations(expect, state.last_result),
-        changes: deps.changes(target, TIMELINE_LENGTH),
-        transcripts: readers.transcripts(target),
-        nowSeconds: now,
-      });
-      return sendPage(reply, target, 'target', body);
-    },
+    async (request, reply) =>
+      budget.run(request, reply, () => {
+        const { target } = request.params;
+        const state = deps.targets().find((t) => t.target === target);
+        if (state === undefined) throw new HttpError('ERR_TARGET_UNKNOWN', `no configured target named "${target}"`);
+        const now = readers.now();
+        const expect = readers.expectations(target);
+        const body = targetView({
+          state,
+          row: fleetRow(state, readers, now),
+          verdicts: expect === undefined || state.last_result === null ? {} : evaluateExpectations(expect, state.last_result),
+          changes: deps.changes(target, TIMELINE_LENGTH),
+          transcripts: readers.transcripts(target),
+          nowSeconds: now,
+        });
+        return sendPage(reply, target, 'target', body);
+      }),
   );
 
   const assets = new Map([

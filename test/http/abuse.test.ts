@@ -1,5 +1,6 @@
 // The HTTP surface under abuse, over real sockets: clients that never read, one client taking
-// every slot, a crowd asking for /api/v1/targets, HEAD /probe. Each case fails without its fix.
+// every slot, a crowd asking for /api/v1/targets, a loop on a status page, HEAD /probe and
+// /metrics. Each case fails without its fix.
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -135,6 +136,23 @@ describe('/api/v1/targets under a crowd', () => {
     expect(seen).toEqual(many.filter((t) => t.group === 'odd').map((t) => t.target));
     const stale = await get(port, `/api/v1/targets?cursor=${Buffer.from('gone.example').toString('base64url')}`);
     expect(stale.status).toBe(400);
+  });
+});
+
+describe('status pages', () => {
+  it('a client reloading a page in a loop gets 429 with Retry-After; another client is still served', async () => {
+    const deps = fakeDeps({ statusRenderBudget: { client: { burstMs: 20, refillMsPerSecond: 1 }, total: { burstMs: 10_000, refillMsPerSecond: 1000 } } });
+    const port = await listen(deps);
+    let refused: Awaited<ReturnType<typeof get>> | undefined;
+    for (let i = 0; i < 500 && refused === undefined; i++) {
+      const answer = await get(port, '/?per=500', '127.0.0.1');
+      if (answer.status !== 200) refused = answer;
+    }
+    expect(refused?.status).toBe(429);
+    expect(refused?.headers['x-error-code']).toBe('ERR_RATE_LIMITED');
+    expect(Number(refused?.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect((await get(port, '/matrix', '127.0.0.2')).status).toBe(200);
+    expect((await get(port, '/matrix', '127.0.0.1')).status).toBe(429);
   });
 });
 
