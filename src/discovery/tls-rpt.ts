@@ -19,7 +19,9 @@ function uriProblem(uri: string): string | null {
   try {
     url = new URL(uri);
   } catch {
-    return `rua ${JSON.stringify(uri)} is not a URI`;
+    // An https: URI whose host no URL parser accepts (an `xn--` label that is not Punycode, a space)
+    // is still a URI by RFC 3986's grammar, but no report can be sent to it.
+    return /^https:\/\//i.test(uri) ? `rua ${JSON.stringify(uri)} names no usable host` : `rua ${JSON.stringify(uri)} is not a URI`;
   }
   if (url.protocol === 'mailto:') return /^[^@\s]+@[^@\s]+$/.test(decodeURIComponent(url.pathname)) ? null : `rua ${JSON.stringify(uri)} names no mail address`;
   if (url.protocol === 'https:') return url.hostname !== '' ? null : `rua ${JSON.stringify(uri)} names no host`;

@@ -23,6 +23,8 @@ function records(address: string, id: string, extra = ''): string {
     '_smtp._tls TXT "v=TLSRPTv1; " "rua=mailto:tls-reports@sts.test,https://reports.sts.test/tlsrpt"',
     '_smtp._tls.bad-rua TXT "v=TLSRPTv1; rua=ftp://reports.sts.test/x"',
     '_smtp._tls.no-rua TXT "v=TLSRPTv1; ruf=mailto:x@sts.test"',
+    '_smtp._tls.bad-host TXT "v=TLSRPTv1; rua=https://xn--zz.sts.test/tlsrpt"',
+    '_smtp._tls.not-uri TXT "v=TLSRPTv1; rua=reports at sts.test"',
     '_smtp._tls.twice TXT "v=TLSRPTv1; rua=mailto:a@sts.test"',
     '_smtp._tls.twice TXT "v=TLSRPTv1; rua=mailto:b@sts.test"',
     'nohost A 127.0.0.1',
@@ -199,6 +201,8 @@ describeWithReal('MTA-STS against Knot DNS and an HTTPS policy server on loopbac
   it.each([
     ['bad-rua', 'must be a mailto: or https: URI'],
     ['no-rua', 'no rua= field'],
+    ['bad-host', '"https://xn--zz.sts.test/tlsrpt" names no usable host'],
+    ['not-uri', '"reports at sts.test" is not a URI'],
     ['twice', '2 TXT records begin with "v=TLSRPTv1"'],
   ])('TLS-RPT at %s is invalid: %s', async (name, message) => {
     const status = await lookupTlsRpt(lookup, `${name}.${ZONE}`);
