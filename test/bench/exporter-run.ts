@@ -62,12 +62,10 @@ export interface ExporterFigures {
 const SCRAPE_EVERY_MS = 15_000;
 /** Prometheus scrapes measured with probing paused: 5 at its 15 s interval. */
 const PAUSED_SCRAPES_MS = 5 * SCRAPE_EVERY_MS;
-/** The node options and environment (`NAME=value` before `node`) of `npm start`, which the image runs with too (test/docker keeps them equal). */
-function deployed(): { nodeOptions: string[]; env: Record<string, string> } {
+/** The node options of `npm start`, which the image runs with too (test/docker keeps the two equal). */
+function deployedNodeOptions(): string[] {
   const pkg = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', '..', 'package.json'), 'utf8')) as { scripts: { start: string } };
-  const words = pkg.scripts.start.split(' ');
-  const assignments = words.slice(0, words.indexOf('node')).map((word) => [word.slice(0, word.indexOf('=')), word.slice(word.indexOf('=') + 1)]);
-  return { nodeOptions: words.filter((word) => word.startsWith('--')), env: Object.fromEntries(assignments) };
+  return pkg.scripts.start.split(' ').filter((word) => word.startsWith('--'));
 }
 
 /** A fresh Prometheus scraping the paused exporter; its first scrape (every series new) is left out. */
@@ -127,10 +125,9 @@ export async function runExporterScenario(
   // A directory per scenario and Node's own file names: the probe workers write profiles too, and
   // under one fixed name each thread's overwrote the others'.
   const profile = env.profileDir === null ? [] : ['--cpu-prof', `--cpu-prof-dir=${join(env.profileDir, `ehlo-exporter-${tag}`)}`];
-  const asDeployed = deployed();
-  const nodeArgs = [...asDeployed.nodeOptions, ...env.nodeOptions, ...profile, '--trace-gc'];
+  const nodeArgs = [...deployedNodeOptions(), ...env.nodeOptions, ...profile, '--trace-gc'];
   const child = spawn(env.execPath, [...nodeArgs, env.mainJs, `--config.file=${configFile}`, `--web.listen-address=127.0.0.1:${port}`,
-    `--storage.path=${join(env.dir, `state-${tag}.db`)}`, '--log.level=error', ...(env.exporterFlags ?? [])], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...asDeployed.env } });
+    `--storage.path=${join(env.dir, `state-${tag}.db`)}`, '--log.level=error', ...(env.exporterFlags ?? [])], { stdio: ['ignore', 'pipe', 'pipe'] });
   const gc = new GcTrace();
   child.stdout.on('data', (d: Buffer) => gc.feed(d));
   let stderr = '';
