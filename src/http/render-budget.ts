@@ -1,7 +1,7 @@
 // A time budget for the status pages. A page is rendered on the main thread, the thread that also
 // records every probe and answers every scrape: at 50,000 targets the fleet page costs 50–150 ms,
 // so one client reloading it in a loop would hold the thread most of the time and delay both.
-// Each client (remote address), and all clients together, draw on a bucket of milliseconds that
+// Each client (an IPv4 address or an IPv6 /64), and all clients together, draw on a bucket of milliseconds that
 // refills at a fixed rate: people clicking through pages never meet it, a loop gets 429 with
 // Retry-After once it has spent its burst.
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -20,6 +20,31 @@ export interface BudgetLimits {
   client: Rate;
   /** What all clients together may spend. */
   total: Rate;
+}
+
+/**
+ * Whose bucket a request draws on: its IPv4 address, or the /64 of its IPv6 address (one host or
+ * site holds a whole /64 and could otherwise take a fresh bucket per request).
+ */
+export function clientKey(address: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped !== null) return mapped[1]!;
+  if (!address.includes(':')) return address;
+  const bare = address.split('%')[0]!;
+  const groups = (part: string) => (part === '' ? [] : part.split(':'));
+  const [head = '', tail] = bare.split('::');
+  const before = groups(head);
+  let full = before;
+  if (tail !== undefined) {
+    const after = groups(tail);
+    // A trailing dotted IPv4 part stands for two groups.
+    const width = after.length + (after.at(-1)?.includes('.') ? 1 : 0);
+    full = [...before, ...Array<string>(Math.max(0, 8 - before.length - width)).fill('0'), ...after];
+  }
+  return `${full
+    .slice(0, 4)
+    .map((g) => parseInt(g, 16).toString(16))
+    .join(':')}::/64`;
 }
 
 /** Clients remembered at most; a client whose bucket is full needs no entry, so those are dropped first. */
@@ -64,7 +89,7 @@ export class RenderBudget {
    * client, or answers 429 with Retry-After when that client, or everyone, has spent the budget.
    */
   run<T>(request: FastifyRequest, reply: FastifyReply, render: () => T): T {
-    const client = request.socket.remoteAddress ?? '';
+    const client = clientKey(request.socket.remoteAddress ?? '');
     const start = this.clock();
     const mine = this.clients.get(client) ?? new Bucket(this.limits.client, this.limits.client.burstMs, start);
     const ownWait = mine.waitSeconds(start);

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { HttpError } from '../../src/http/errors.js';
-import { RenderBudget } from '../../src/http/render-budget.js';
+import { clientKey, RenderBudget } from '../../src/http/render-budget.js';
 
 let now = 0;
 const budget = () =>
@@ -72,5 +72,19 @@ describe('RenderBudget', () => {
       }),
     ).toThrow('no such page');
     expect(render(b, 'a', 1).ok).toBe(false);
+  });
+
+  it('counts an IPv6 client by its /64, an IPv4-mapped one by its IPv4 address', () => {
+    now = 0;
+    const b = budget();
+    expect(render(b, '2001:db8:1:2::1', 150).ok).toBe(true);
+    expect(render(b, '2001:db8:1:2:ffff:ffff:ffff:fffe', 1).ok).toBe(false);
+    expect(render(b, '2001:db8:1:3::1', 1).ok).toBe(true);
+    expect(clientKey('2001:0db8:0001:0002:0000:0000:0000:0001')).toBe('2001:db8:1:2::/64');
+    expect(clientKey('fe80::1%eth0')).toBe('fe80:0:0:0::/64');
+    expect(clientKey('1::2:3:4:5:1.2.3.4')).toBe('1:0:2:3::/64');
+    expect(clientKey('::1')).toBe('0:0:0:0::/64');
+    expect(clientKey('::ffff:192.0.2.7')).toBe('192.0.2.7');
+    expect(clientKey('192.0.2.7')).toBe('192.0.2.7');
   });
 });
