@@ -1,12 +1,16 @@
 // The operational endpoints: /metrics, health, readiness, reload (the pages at / are status-routes.ts).
 import { Readable } from 'node:stream';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { acceptsGzip } from './content-encoding.js';
 import { HttpError } from './errors.js';
 import { paced } from './paced-body.js';
 import { DEFAULT_MAX_CONCURRENT_SCRAPES, MAX_SCRAPES_PER_CLIENT, STALLED_CLIENT_MS } from './limits.js';
 import { ResponseSlots } from './response-slots.js';
 import type { HttpDeps } from './server.js';
+
+function encodingOf(request: FastifyRequest): 'gzip' | 'identity' {
+  return acceptsGzip(request.headers['accept-encoding']) ? 'gzip' : 'identity';
+}
 
 export function registerOpsRoutes(app: FastifyInstance, deps: HttpDeps): void {
   const scrapes = new ResponseSlots(
@@ -23,9 +27,7 @@ export function registerOpsRoutes(app: FastifyInstance, deps: HttpDeps): void {
   // would cost a whole scrape (seconds of CPU at 50,000 targets) for nothing shown. HEAD answers
   // the headers a GET would carry, from the request alone.
   app.head('/metrics', async (request, reply) => {
-    const gzip = acceptsGzip(request.headers['accept-encoding']);
-    reply.type(deps.registry.contentType).header('vary', 'accept-encoding');
-    if (gzip) reply.header('content-encoding', 'gzip');
+    scrapeHeaders(reply, encodingOf(request));
     return reply.send();
   });
 
@@ -35,12 +37,17 @@ export function registerOpsRoutes(app: FastifyInstance, deps: HttpDeps): void {
     // exporter down with it. A slot is held until the response is closed. The body is made as the
     // client takes it, so a scrape holds a few chunks, not the whole exposition.
     scrapes.acquire(request, reply);
-    const gzip = acceptsGzip(request.headers['accept-encoding']);
-    const body = Readable.from(paced(await deps.registry.metricsBody(gzip ? 'gzip' : 'identity')));
-    reply.type(deps.registry.contentType).header('vary', 'accept-encoding');
-    if (gzip) reply.header('content-encoding', 'gzip');
+    const encoding = encodingOf(request);
+    const body = Readable.from(paced(await deps.registry.metricsBody(encoding)));
+    scrapeHeaders(reply, encoding);
     return reply.send(body);
   });
+
+  /** Set once the body is made: an error answered instead must not claim to be gzip. */
+  function scrapeHeaders(reply: FastifyReply, encoding: 'gzip' | 'identity'): void {
+    reply.type(deps.registry.contentType).header('vary', 'accept-encoding');
+    if (encoding === 'gzip') reply.header('content-encoding', 'gzip');
+  }
 
   app.get('/-/healthy', async (_request, reply) => reply.type('text/plain; charset=utf-8').send('Healthy\n'));
 
