@@ -29,6 +29,6 @@ export const MAX_CACHED_TARGET_PAGES = 16;
  * costs 50–150 ms, so a person clicking through pages never waits.
  */
 export const STATUS_RENDER_BUDGET = {
-  client: { burstMs: 1000, refillMsPerSecond: 100 },
-  total: { burstMs: 2000, refillMsPerSecond: 250 },
+  client: { capacity: 1000, refillPerSecond: 100 },
+  total: { capacity: 2000, refillPerSecond: 250 },
 } as const;

@@ -53,7 +53,7 @@ export function registerProbeRoute(app: FastifyInstance, deps: HttpDeps): void {
       throw new HttpError('ERR_PROBE_FAILED', 'the probe could not be run; see the exporter log');
     }
     if (outcome.status !== 'ok') {
-      if (outcome.status === 'rate_limited') reply.header('retry-after', '60');
+      if (outcome.status === 'rate_limited' && outcome.retryAfterSeconds !== null) reply.header('retry-after', String(outcome.retryAfterSeconds));
       throw new HttpError(REFUSALS[outcome.status], outcome.message);
     }
     const metrics = probeExposition(outcome.result, outcome.group, outcome.expectations);

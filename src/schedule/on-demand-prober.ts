@@ -3,14 +3,14 @@
 // checked against the *resolved* addresses widens that. Rate-limited, and polite like the schedule.
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import type { ExporterConfig, TargetConfig } from '../config/types.js';
+import type { ExporterConfig, ProbeEndpointSettings, TargetConfig } from '../config/types.js';
 import { isAllowed, parseAllowList, type AllowList } from '../config/probe-allow-list.js';
 import type { ProbeOptions } from '../probe/probe-options.js';
 import type { ProbeResult } from '../probe/probe-result.js';
 import { parseTargetAddress, type TargetAddress } from '../probe/target-address.js';
+import { TokenBuckets, type BucketRates } from '../rate-limit/token-buckets.js';
 import type { OnDemandOutcome } from '../state/on-demand-outcome.js';
 import { probeOptionsFor, targetAddressOf, type CaBundles } from './target-probe-options.js';
-import { TokenBuckets } from './token-bucket.js';
 
 export interface OnDemandDeps {
   probe: (target: TargetAddress, options: ProbeOptions) => Promise<ProbeResult>;
@@ -22,6 +22,14 @@ export interface OnDemandDeps {
 
 /** The shortest timeout a probe is given when the scrape's budget is (nearly) spent. */
 const MIN_PROBE_SECONDS = 0.001;
+
+/** Probes per minute, as configured: a bucket holds one minute's allowance. */
+function ratesOf(e: ProbeEndpointSettings): BucketRates {
+  return {
+    perKey: { capacity: e.per_target_per_minute, refillPerSecond: e.per_target_per_minute / 60 },
+    total: { capacity: e.total_per_minute, refillPerSecond: e.total_per_minute / 60 },
+  };
+}
 
 async function resolveAll(host: string): Promise<string[]> {
   const answers = await lookup(host, { all: true, verbatim: true });
@@ -49,8 +57,7 @@ export class OnDemandProber {
     this.config = config;
     this.ca = ca;
     this.allow = parseAllowList(config.probe_endpoint.allow);
-    const e = config.probe_endpoint;
-    this.buckets.setLimits({ perKeyPerMinute: e.per_target_per_minute, totalPerMinute: e.total_per_minute });
+    this.buckets.setRates(ratesOf(config.probe_endpoint));
     this.index();
   }
 
@@ -89,11 +96,17 @@ export class OnDemandProber {
     const key = configured?.name ?? address.target;
     const backoff = configured ? this.deps.backoffSeconds(configured.name) : 0;
     if (backoff > 0) {
-      return { status: 'rate_limited', message: `${key} answered 421 recently; backing off for ${Math.ceil(backoff)} s more` };
+      const seconds = Math.ceil(backoff);
+      return { status: 'rate_limited', message: `${key} answered 421 recently; backing off for ${seconds} s more`, retryAfterSeconds: seconds };
     }
-    if (!this.buckets.take(key)) {
-      return { status: 'rate_limited', message: `too many on-demand probes of ${key} (limits: ${this.config.probe_endpoint.per_target_per_minute}/min per target, ${this.config.probe_endpoint.total_per_minute}/min in total)` };
+    const refusal = this.buckets.refusal(key, 1);
+    if (refusal !== null) {
+      const e = this.config.probe_endpoint;
+      const limit = refusal.by === 'key' ? `${e.per_target_per_minute}/min per target` : `${e.total_per_minute}/min in total`;
+      const seconds = Number.isFinite(refusal.waitSeconds) ? Math.max(1, Math.ceil(refusal.waitSeconds)) : null;
+      return { status: 'rate_limited', message: `too many on-demand probes of ${key} (limit: ${limit})`, retryAfterSeconds: seconds };
     }
+    this.buckets.charge(key, 1);
     if (configured) {
       // Labelled by the configured name, exactly as /metrics labels the target's scheduled probes.
       const result = await this.deps.probe({ ...targetAddressOf(configured), target: configured.name }, within(probeOptionsFor(configured, this.ca)));
@@ -140,7 +153,6 @@ export class OnDemandProber {
   }
 
   private newBuckets(): TokenBuckets {
-    const e = this.config.probe_endpoint;
-    return new TokenBuckets({ perKeyPerMinute: e.per_target_per_minute, totalPerMinute: e.total_per_minute, now: this.deps.now ?? Date.now });
+    return new TokenBuckets({ ...ratesOf(this.config.probe_endpoint), now: this.deps.now ?? Date.now });
   }
 }

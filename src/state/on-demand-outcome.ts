@@ -6,4 +6,6 @@ import type { ProbeResult } from '../probe/probe-result.js';
 
 export type OnDemandOutcome =
   | { status: 'ok'; result: ProbeResult; group?: string; expectations?: Expectations }
-  | { status: 'forbidden' | 'rate_limited' | 'invalid'; message: string };
+  | { status: 'forbidden' | 'invalid'; message: string }
+  /** `retryAfterSeconds`: when a probe of that target would be allowed (whole seconds), null if never at these limits. */
+  | { status: 'rate_limited'; message: string; retryAfterSeconds: number | null };

@@ -103,13 +103,15 @@ describe('reloads', () => {
     const exporter = await start();
     const target = `127.0.0.1:${smtp.port}`;
     const before = smtp.connectionCount;
-    const codes: number[] = [];
+    const answers = [];
     for (let i = 0; i < 6; i++) {
       expect((await exporter.server.inject({ method: 'POST', url: '/-/reload' })).statusCode).toBe(200);
-      codes.push((await exporter.server.inject({ method: 'GET', url: `/probe?target=${target}` })).statusCode);
+      answers.push(await exporter.server.inject({ method: 'GET', url: `/probe?target=${target}` }));
     }
     // per_target_per_minute: 2 — the reloads in between refill nothing.
-    expect(codes).toEqual([200, 200, 429, 429, 429, 429]);
+    expect(answers.map((a) => a.statusCode)).toEqual([200, 200, 429, 429, 429, 429]);
+    // The next token comes 30 s after the first probe (a minute's allowance of 2).
+    expect(answers.slice(2).map((a) => a.headers['retry-after'])).toEqual(['30', '30', '30', '30']);
     expect(smtp.connectionCount - before).toBe(2);
   });
 
@@ -157,6 +159,7 @@ describe('the 421 back-off across a restart', () => {
     expect(await backoff(second)).toBeGreaterThan(590);
     const onDemand = await second.server.inject({ method: 'GET', url: `/probe?target=${target}` });
     expect(onDemand.statusCode).toBe(429);
+    expect(Number(onDemand.headers['retry-after'])).toBeGreaterThan(590);
     // The schedule fires every second: without the persisted back-off it would probe again now.
     await new Promise((resolve) => setTimeout(resolve, 2_500));
     expect(smtp.connectionCount).toBe(probed);

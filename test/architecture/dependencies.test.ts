@@ -16,10 +16,11 @@ const ALLOWED: Record<string, readonly string[]> = {
   config: ['probe', 'smtp', 'discovery'],
   state: ['probe', 'smtp', 'config'],
   metrics: ['state', 'probe', 'smtp', 'config'],
-  http: ['metrics', 'state', 'probe', 'smtp', 'config', 'discovery'],
-  schedule: ['probe', 'state', 'config', 'discovery', 'smtp'],
+  http: ['metrics', 'state', 'probe', 'smtp', 'config', 'discovery', 'rate-limit'],
+  schedule: ['probe', 'state', 'config', 'discovery', 'smtp', 'rate-limit'],
   cli: ['probe', 'config', 'smtp', 'discovery'],
   logging: [],
+  'rate-limit': [],
   version: [],
 };
 

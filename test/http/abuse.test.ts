@@ -141,7 +141,7 @@ describe('/api/v1/targets under a crowd', () => {
 
 describe('status pages', () => {
   it('a client reloading a page in a loop gets 429 with Retry-After; another client is still served', async () => {
-    const deps = fakeDeps({ statusRenderBudget: { client: { burstMs: 20, refillMsPerSecond: 1 }, total: { burstMs: 10_000, refillMsPerSecond: 1000 } } });
+    const deps = fakeDeps({ statusRenderBudget: { client: { capacity: 20, refillPerSecond: 1 }, total: { capacity: 10_000, refillPerSecond: 1000 } } });
     const port = await listen(deps);
     let refused: Awaited<ReturnType<typeof get>> | undefined;
     for (let i = 0; i < 500 && refused === undefined; i++) {

@@ -6,6 +6,7 @@ import { buildServer } from '../../src/http/server.js';
 import { mx1, mx2, result } from '../fixtures/metrics/states.js';
 import { find, parseExposition } from '../metrics/parse-exposition.js';
 import { fakeDeps, type FakeDeps } from './fake-deps.js';
+import type { OnDemandOutcome } from '../../src/state/on-demand-outcome.js';
 
 let app: FastifyInstance | undefined;
 afterEach(async () => {
@@ -55,12 +56,20 @@ describe('/probe refusals', () => {
     ['rate_limited', 429, 'ERR_RATE_LIMITED'],
     ['invalid', 400, 'ERR_TARGET_INVALID'],
   ] as const)('%s → %i %s with the message', async (status, code, errorCode) => {
-    const { app } = start(async () => ({ status, message: `refused: ${status}` }));
+    const outcome: OnDemandOutcome = status === 'rate_limited' ? { status, message: `refused: ${status}`, retryAfterSeconds: 7 } : { status, message: `refused: ${status}` };
+    const { app } = start(async () => outcome);
     const r = await app.inject('/probe?target=10.0.0.1:25');
     expect(r.statusCode).toBe(code);
     expect(r.headers['x-error-code']).toBe(errorCode);
     expect(r.body).toBe(`refused: ${status}\n`);
-    if (status === 'rate_limited') expect(r.headers['retry-after']).toBe('60');
+    expect(r.headers['retry-after']).toBe(status === 'rate_limited' ? '7' : undefined);
+  });
+
+  it('sends no Retry-After when the limits never allow the probe', async () => {
+    const { app } = start(async () => ({ status: 'rate_limited', message: 'no probes at these limits', retryAfterSeconds: null }));
+    const r = await app.inject('/probe?target=10.0.0.1:25');
+    expect(r.statusCode).toBe(429);
+    expect(r.headers['retry-after']).toBeUndefined();
   });
 
   it('answers 500 without details when the probe function throws', async () => {

@@ -7,7 +7,7 @@ import { clientKey, RenderBudget } from '../../src/http/render-budget.js';
 
 let now = 0;
 const budget = () =>
-  new RenderBudget({ client: { burstMs: 100, refillMsPerSecond: 10 }, total: { burstMs: 250, refillMsPerSecond: 50 } }, () => now);
+  new RenderBudget({ client: { capacity: 100, refillPerSecond: 10 }, total: { capacity: 250, refillPerSecond: 50 } }, () => now);
 
 function request(client: string): { request: FastifyRequest; reply: FastifyReply; headers: Record<string, string> } {
   const headers: Record<string, string> = {};
@@ -38,7 +38,7 @@ describe('RenderBudget', () => {
     expect(refused.error.code).toBe('ERR_RATE_LIMITED');
     expect(refused.error.statusCode).toBe(429);
     expect(refused.error.message).toContain('from a');
-    expect(refused.retryAfter).toBe('2'); // 18.8 ms overdrawn at 10 ms/s
+    expect(refused.retryAfter).toBe('2'); // 19.4 ms overdrawn at 10 ms/s
     now += 1800;
     expect(render(b, 'a', 1).ok).toBe(false);
     now += 200;
@@ -51,7 +51,7 @@ describe('RenderBudget', () => {
     expect(render(b, 'a', 150).ok).toBe(true);
     expect(render(b, 'a', 1).ok).toBe(false);
     expect(render(b, 'b', 90).ok).toBe(true);
-    expect(render(b, 'c', 30).ok).toBe(true); // total: 250 - 270 ms spent + 12 ms earned back = -8 ms
+    expect(render(b, 'c', 30).ok).toBe(true); // total: 250 - 270 ms spent + 6 ms earned back after a's render = -14 ms
     const refused = render(b, 'd', 1);
     expect(refused.ok).toBe(false);
     if (refused.ok) return;
