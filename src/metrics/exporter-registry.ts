@@ -4,12 +4,13 @@
 // text. Two kinds of families, two ways to render them, one writer (series-writer.ts) for both:
 //
 // - Per-target families derived from a target's state (CACHED_FAMILIES) are rendered once per
-//   recorded probe (prerender) into one UTF-8 buffer per target (target-fragments.ts), stored
-//   without the metric name and target labels each line repeats (series-writer.ts). A scrape
-//   captures the targets' buffers (a new probe replaces a buffer, never writes over it) and puts
-//   the lines back together into 64 KB chunks (byte-sink.ts), one family at a time, as the HTTP
-//   layer (and its gzip) takes them: no string of the whole exposition, a few chunks in memory at
-//   once, nothing for the garbage collector to trace. Measured with test/metrics/scrape-bench.ts
+//   recorded probe (prerender) into one UTF-8 fragment per target (target-fragments.ts), packed
+//   into shared 64 KB slabs (fragment-slabs.ts) and stored without the metric name and target
+//   labels each line repeats (series-writer.ts). A scrape captures the targets' fragments (a new
+//   probe replaces a fragment, never writes over it) and puts the lines back together into 64 KB
+//   chunks (byte-sink.ts), one family at a time, as the HTTP layer (and its gzip) takes them: no
+//   string of the whole exposition, a few chunks in memory at once, nothing for the garbage
+//   collector to trace. Measured with test/metrics/scrape-bench.ts
 //   and heap-bench.ts, 10,000 targets like mx1 (48 MB of text): the exporter's CPU per scrape over
 //   HTTP is 0.75 s when every target is rendered at scrape time, 0.17–0.19 s when all are cached
 //   (0.24–0.26 s with gzip, 1.8 MB sent), 0.30 s with a quarter re-probed since the last scrape;

@@ -102,18 +102,19 @@ export class SeriesWriter implements SeriesSink {
   }
 
   /**
-   * The sample lines as a new fragment. Never written over afterwards: a scrape that captured the
-   * previous one keeps reading it while this one is cached (exporter-registry.ts).
+   * The sample lines as a new fragment, in bytes that `allocate` gives (fragment-slabs.ts). Never
+   * written over afterwards: a scrape that captured the previous one keeps reading it while this
+   * one is cached (exporter-registry.ts).
    */
-  finish(): Fragment {
+  finish(allocate: (bytes: number) => Buffer = Buffer.allocUnsafeSlow): Fragment {
     if (this.target === null) throw new Error('only a one-target writer makes a fragment');
     const count = this.text.length;
     const labels = this.target.text;
     const head = 4 * (count + 2);
     let total = head + Buffer.byteLength(labels);
     for (let i = 0; i < count; i++) total += Buffer.byteLength(this.text[i]!);
-    // Not from the shared pool: a cached fragment must not pin an 8 KB pool slab.
-    const fragment = Buffer.allocUnsafeSlow(total);
+    // Not from Buffer's shared pool by default: a cached fragment must not pin an 8 KB pool slab.
+    const fragment = allocate(total);
     fragment.writeUInt32LE(head, 0);
     let at = head + fragment.write(labels, head, 'utf8');
     for (let i = 0; i < count; i++) {

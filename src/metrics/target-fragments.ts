@@ -1,14 +1,15 @@
 // Each target's cached text (see exporter-registry.ts for why): the sample lines of every cached
 // family, valid for one TargetState object. The state layer replaces a target's object on every
 // recorded probe instead of mutating it (src/state/target-states.ts), so an object seen before
-// renders to the same text. One buffer per target, replaced (never written over) by its next
-// render, so a scrape may hold the fragments it started with for as long as it streams. Back-off
-// is left out: it changes with the clock, not with the state.
+// renders to the same text. One fragment per target, in shared slabs (fragment-slabs.ts), replaced
+// (never written over) by its next render, so a scrape may hold the fragments it started with for
+// as long as it streams. Back-off is left out: it changes with the clock, not with the state.
 import type { DiscoveredFrom, Expectations } from '../config/types.js';
 import { evaluateExpectations } from '../state/expectations.js';
 import { sameJson } from '../state/share-unchanged.js';
 import type { TargetState } from '../state/types.js';
 import { TARGET_METRICS, type MetricDefinition } from './metric-definitions.js';
+import { FragmentSlabs } from './fragment-slabs.js';
 import { FamilyPlan, SeriesWriter, fragmentOffset, type Fragment } from './series-writer.js';
 import { sharedLabels } from './text-format.js';
 import { addTargetSeries } from './target-series.js';
@@ -56,6 +57,7 @@ function countChanges(before: Fragment, after: Fragment, changes: Uint32Array): 
 
 export class TargetFragmentCache {
   private readonly byTarget = new Map<string, TargetFragments>();
+  private readonly slabs = new FragmentSlabs();
   /** See countChanges: per cached family, then one more for the target labels (a group moved). */
   readonly changes = new Uint32Array(CACHED_PLAN.families.length + 1);
   /**
@@ -79,17 +81,42 @@ export class TargetFragmentCache {
     }
     const writer = new SeriesWriter(CACHED_PLAN, sharedLabels({ target: state.target, group: state.group }));
     addTargetSeries(writer, state, { expectations: evaluatedExpectations(state, expectations), discovery });
-    const fragment = writer.finish();
+    const fragment = writer.finish((bytes) => this.slabs.allocate(bytes));
     const changed = held === undefined || countChanges(held.fragment, fragment, this.changes);
     const fresh: TargetFragments = { state, expectations, discovery, fragment, changedAt: changed ? ++this.stamp : held.changedAt };
     this.byTarget.set(state.target, fresh);
-    return fresh;
+    if (held === undefined) return fresh;
+    this.slabs.release(held.fragment);
+    this.compactIfWasteful();
+    return this.byTarget.get(state.target)!;
   }
 
   /** Forgets targets no longer among `states` (after a reload removed them); cheap when none were. */
   retainOnly(states: readonly TargetState[]): void {
     if (this.byTarget.size <= states.length) return;
     const keep = new Set(states.map((s) => s.target));
-    for (const target of this.byTarget.keys()) if (!keep.has(target)) this.byTarget.delete(target);
+    for (const [target, held] of this.byTarget) {
+      if (keep.has(target)) continue;
+      this.byTarget.delete(target);
+      this.slabs.release(held.fragment);
+    }
+    this.compactIfWasteful();
+  }
+
+  /** Slabs in use and the bytes of the fragments cached in them (for tests). */
+  get slabUsage(): { slabs: number; liveBytes: number } {
+    return this.slabs.usage;
+  }
+
+  /**
+   * Moves the fragments of half-empty slabs into new ones, so that the old slabs can be collected
+   * once no scrape reads them. A pass over the targets, made when the slabs hold more dead bytes
+   * than live ones: rare, as the fragments of a slab are mostly replaced together.
+   */
+  private compactIfWasteful(): void {
+    if (!this.slabs.wasteful) return;
+    for (const [target, held] of this.byTarget) {
+      if (this.slabs.inSparseSlab(held.fragment)) this.byTarget.set(target, { ...held, fragment: this.slabs.move(held.fragment) });
+    }
   }
 }
