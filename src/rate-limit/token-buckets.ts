@@ -1,8 +1,8 @@
 // Token buckets, one per key and one for all keys together: the rate limits of on-demand probes
 // (probes per target, a minute's allowance) and of the status pages (milliseconds of main-thread
 // rendering per client). A bucket refills continuously up to its capacity. take() spends a cost
-// known beforehand; charge() spends one known only afterwards (a page's rendering time) and may
-// leave the buckets in debt, which the next requests wait out.
+// known beforehand; refusal() then charge() spend one known only afterwards (a page's rendering
+// time), which may leave the buckets in debt for the next requests to wait out.
 
 /** A bucket's size and how fast it fills again. */
 export interface BucketRate {
@@ -121,11 +121,11 @@ export class TokenBuckets {
     this.totalBucket.level -= cost;
   }
 
-  /** Spends `cost` if both buckets hold it; otherwise spends nothing and answers false. */
-  take(key: string, cost = 1): boolean {
-    if (this.refusal(key, cost) !== null) return false;
-    this.charge(key, cost);
-    return true;
+  /** Spends `cost` if both buckets hold it (null), else spends nothing and says why (refusal()). */
+  take(key: string, cost = 1): Refusal | null {
+    const refusal = this.refusal(key, cost);
+    if (refusal === null) this.charge(key, cost);
+    return refusal;
   }
 
   /** Keys remembered now (bounded by maxKeys). */

@@ -99,14 +99,13 @@ export class OnDemandProber {
       const seconds = Math.ceil(backoff);
       return { status: 'rate_limited', message: `${key} answered 421 recently; backing off for ${seconds} s more`, retryAfterSeconds: seconds };
     }
-    const refusal = this.buckets.refusal(key, 1);
+    const refusal = this.buckets.take(key);
     if (refusal !== null) {
       const e = this.config.probe_endpoint;
       const limit = refusal.by === 'key' ? `${e.per_target_per_minute}/min per target` : `${e.total_per_minute}/min in total`;
       const seconds = Number.isFinite(refusal.waitSeconds) ? Math.max(1, Math.ceil(refusal.waitSeconds)) : null;
       return { status: 'rate_limited', message: `too many on-demand probes of ${key} (limit: ${limit})`, retryAfterSeconds: seconds };
     }
-    this.buckets.charge(key, 1);
     if (configured) {
       // Labelled by the configured name, exactly as /metrics labels the target's scheduled probes.
       const result = await this.deps.probe({ ...targetAddressOf(configured), target: configured.name }, within(probeOptionsFor(configured, this.ca)));
