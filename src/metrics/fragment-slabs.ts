@@ -79,7 +79,7 @@ export class FragmentSlabs {
     return copy;
   }
 
-  /** For tests and the bench: slabs in use and the bytes of cached fragments in them. */
+  /** Slabs in use and the bytes of cached fragments in them (for tests, through TargetFragmentCache.slabUsage). */
   get usage(): { slabs: number; liveBytes: number } {
     return { slabs: this.live.size, liveBytes: this.liveBytes };
   }
