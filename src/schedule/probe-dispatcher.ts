@@ -39,6 +39,8 @@ export class ProbeDispatcher {
   private readonly lastSessionEnd = new Map<string, number>();
   /** Probes waiting because another session to the same host is open: one session per host at a time. */
   private readonly waitingForHost = new Map<string, PendingProbe[]>();
+  /** Targets removed while their probe ran: the result would bring back a target no longer probed. */
+  private readonly removedWhileRunning = new Set<string>();
   private backoff: Backoff;
   private timer: NodeJS.Timeout | null = null;
   private timerAt = Infinity;
@@ -98,8 +100,10 @@ export class ProbeDispatcher {
     this.pump();
   }
 
-  /** Forget everything about targets that a reload removed; their queued probes are dropped. */
+  /** Forget everything about targets that a reload removed; their queued probes are dropped, and the results of their running ones. */
   retain(keep: ReadonlySet<string>): void {
+    for (const name of this.running.keys()) if (!keep.has(name)) this.removedWhileRunning.add(name);
+    for (const name of this.removedWhileRunning) if (keep.has(name)) this.removedWhileRunning.delete(name);
     for (const [name, entry] of this.pending) {
       if (!keep.has(name)) {
         entry.cancelled = true;
@@ -172,6 +176,7 @@ export class ProbeDispatcher {
         if (this.abandoned) return;
         const end = this.options.now();
         this.lastSessionEnd.set(host, end);
+        if (this.removedWhileRunning.has(target.name)) return;
         this.backoff.record(target.name, result.error?.reason === 'service_unavailable', end);
         this.options.onResult(target, result, latenessMs);
       })
@@ -181,6 +186,7 @@ export class ProbeDispatcher {
       })
       .finally(() => {
         this.running.delete(target.name);
+        this.removedWhileRunning.delete(target.name);
         this.releaseHost(host);
         this.pump();
       });

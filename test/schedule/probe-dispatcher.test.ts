@@ -114,6 +114,24 @@ describe('ProbeDispatcher', () => {
     expect(h.skipped).toEqual([{ name: 'busy', reason: 'backoff' }]);
   });
 
+  it('drops the result of a probe whose target was removed while it ran, and keeps one removed and added back', async () => {
+    const h = harness({ probeMs: 100, reason: 'service_unavailable' });
+    const now = Date.now();
+    h.dispatcher.plan([{ target: target('gone'), dueAt: now }, { target: target('back'), dueAt: now }, { target: target('kept'), dueAt: now }]);
+    await advance(10);
+    h.dispatcher.retain(new Set(['kept']));
+    h.dispatcher.retain(new Set(['kept', 'back']));
+    await advance(100);
+    expect(h.finished.map((f) => f.name).sort()).toEqual(['back', 'kept']);
+    // Nor does its 421 start a back-off for a target no longer probed.
+    expect([...h.dispatcher.backoffsUnderWay().keys()].sort()).toEqual(['back', 'kept']);
+    // Probed again once a later reload brings it back: its name carries nothing over.
+    h.dispatcher.retain(new Set(['kept', 'back', 'gone']));
+    h.dispatcher.plan([{ target: target('gone'), dueAt: Date.now() }]);
+    await advance(100);
+    expect(h.finished.map((f) => f.name)).toContain('gone');
+  });
+
   it('stop() waits for in-flight probes and starts nothing more', async () => {
     const h = harness({ probeMs: 100 });
     const now = Date.now();
