@@ -12,8 +12,8 @@
 //
 // Measured: a throwaway script (50,000 fragments of 1.0–1.9 KB replaced six times among 64 KiB
 // transient buffers), RSS 234 MiB with a Buffer each, 195 MiB in slabs; `npm run bench` at 50,000
-// EHLO targets, RSS max 398–401 MiB against 414–415 before (README, "each target's series in
-// shared slabs").
+// EHLO targets, RSS max 398–401 MiB against 414–415 before (docs/performance.md, "each target's
+// series in shared slabs").
 
 /**
  * 64 KiB, as the /metrics chunks (byte-sink.ts): below glibc's mmap threshold, so a slab is a heap

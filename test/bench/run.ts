@@ -1,8 +1,9 @@
 // `npm run bench`: ehlo-exporter against a fake fleet of SMTP servers on loopback, side by side with
-// blackbox_exporter when it is installed; prints a markdown table (see docs/benchmark.md).
+// blackbox_exporter when it is installed; prints a markdown table (README, "Performance and scale";
+// earlier runs in docs/performance.md).
 //
 //   npm run bench                         1,000 and 10,000 targets, EHLO and STARTTLS, short periods (~5 min)
-//   npm run bench -- --full               the issue's sizes: 10,000 STARTTLS on 60 s, 50,000 EHLO on 5 min (~30 min)
+//   npm run bench -- --full               the issue's sizes: 10,000 STARTTLS on 60 s, 50,000 EHLO on 5 min (~60 min)
 //   npm run bench -- --sizes=2000 --modes=starttls --period=30 --rounds=2 --profile --no-blackbox
 //
 // --node=24 (or 22) runs ehlo-exporter and the Node floor on that Node (other-node.ts).
