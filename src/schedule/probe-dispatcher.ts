@@ -104,6 +104,7 @@ export class ProbeDispatcher {
   retain(keep: ReadonlySet<string>): void {
     for (const name of this.running.keys()) if (!keep.has(name)) this.removedWhileRunning.add(name);
     for (const name of this.removedWhileRunning) if (keep.has(name)) this.removedWhileRunning.delete(name);
+    for (const waiting of this.waitingForHost.values()) for (const probe of waiting) if (!keep.has(probe.target.name)) probe.cancelled = true;
     for (const [name, entry] of this.pending) {
       if (!keep.has(name)) {
         entry.cancelled = true;

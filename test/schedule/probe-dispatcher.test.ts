@@ -132,6 +132,19 @@ describe('ProbeDispatcher', () => {
     expect(h.finished.map((f) => f.name)).toContain('gone');
   });
 
+  it('does not start a removed target\'s probe that was waiting for its host', async () => {
+    const h = harness({ probeMs: 100 });
+    h.dispatcher.plan([
+      { target: target('mx-25', 'mx.test'), dueAt: Date.now() },
+      { target: target('mx-587', 'mx.test'), dueAt: Date.now() },
+    ]);
+    await advance(10);
+    h.dispatcher.retain(new Set(['mx-25']));
+    await advance(300);
+    expect(h.started.map((s) => s.name)).toEqual(['mx-25']);
+    expect(h.finished.map((f) => f.name)).toEqual(['mx-25']);
+  });
+
   it('stop() waits for in-flight probes and starts nothing more', async () => {
     const h = harness({ probeMs: 100 });
     const now = Date.now();
