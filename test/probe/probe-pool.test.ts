@@ -84,8 +84,10 @@ describe('probes in worker threads', () => {
     const result = await pool().submit(at(server), options({ starttls: 'never' }));
     expect(result.success).toBe(true);
     const t = result.timings_seconds;
-    expect(t.greeting).toBeGreaterThanOrEqual(0.29);
-    expect(t.connect! + t.ehlo!).toBeLessThan(0.29);
+    // The server's 300 ms start at its accept, the worker's greeting clock at its own connect event,
+    // which a busy machine delays by some milliseconds (CI: 288 ms measured): the bound leaves room.
+    expect(t.greeting).toBeGreaterThanOrEqual(0.25);
+    expect(t.connect! + t.ehlo!).toBeLessThan(0.25);
     expect(t.total).toBeGreaterThanOrEqual(t.greeting! + t.connect! + t.ehlo!);
     expect(result.started_at).toBeGreaterThan(Date.now() / 1000 - 10);
   });
