@@ -1,7 +1,10 @@
 // The exporter's V8 heap as `node --trace-gc` reports it on stdout: after each full (Mark-Compact)
 // collection the heap in use is what is live; the heap in use just before the next full collection,
 // divided by that, is how far V8 let it grow in between (the part of RSS that is garbage).
-const LINE = /(Mark-Compact(?: \(reduce\))?|Scavenge|Minor Mark-Sweep) ([\d.]+) \(([\d.]+)\) -> ([\d.]+) \(([\d.]+)\) MB/;
+// Every isolate writes its own lines, prefixed `[pid:isolate]`: the probe workers' interleave with
+// the main thread's. Only the main thread's count, and it is the first to report: node loads the
+// exporter's modules (collecting garbage as it goes) before the first worker starts.
+const LINE = /^\[\d+:(0x[\da-f]+)\].*?(Mark-Compact(?: \(reduce\))?|Scavenge|Minor Mark-Sweep) ([\d.]+) \(([\d.]+)\) -> ([\d.]+) \(([\d.]+)\) MB/;
 const MB = 1024 * 1024;
 
 export interface HeapFigures {
@@ -15,6 +18,7 @@ export interface HeapFigures {
 export class GcTrace {
   #partial = '';
   #measuring = false;
+  #mainIsolate: string | null = null;
   readonly #full: Array<{ before: number; after: number }> = [];
 
   /** Feed stdout as it arrives; lines that are not GC traces (the exporter's own log) are skipped. */
@@ -23,9 +27,12 @@ export class GcTrace {
     this.#partial = lines.pop()!.slice(-1000);
     for (const line of lines) {
       const m = LINE.exec(line);
-      if (m === null || !m[1]!.startsWith('Mark-Compact')) continue;
-      if (this.#measuring) this.#full.push({ before: Number(m[2]) * MB, after: Number(m[4]) * MB });
-      else this.#full.splice(0, this.#full.length, { before: Number(m[2]) * MB, after: Number(m[4]) * MB });
+      if (m === null) continue;
+      this.#mainIsolate ??= m[1]!;
+      if (m[1] !== this.#mainIsolate || !m[2]!.startsWith('Mark-Compact')) continue;
+      const collection = { before: Number(m[3]) * MB, after: Number(m[5]) * MB };
+      if (this.#measuring) this.#full.push(collection);
+      else this.#full.splice(0, this.#full.length, collection);
     }
   }
 
