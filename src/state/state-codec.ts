@@ -24,6 +24,16 @@ export function trimResult(result: ProbeResult): ProbeResult {
   };
 }
 
+/**
+ * No change or failure counted yet, as most targets are: one frozen object for all of them instead
+ * of two empty ones per target (every writer copies before counting: record-step.ts, failure-counts.ts).
+ */
+const NONE_COUNTED: Readonly<Record<string, never>> = Object.freeze({});
+
+function countsOrNone<T extends object>(counts: T): T {
+  return Object.keys(counts).length === 0 ? (NONE_COUNTED as T) : counts;
+}
+
 export function emptyState(target: string, group: string): TargetState {
   return {
     target,
@@ -31,9 +41,9 @@ export function emptyState(target: string, group: string): TargetState {
     last_result: null,
     baseline: null,
     known_extensions: { plain: {}, tls: {} },
-    change_counts: {},
+    change_counts: NONE_COUNTED,
     last_change_at: null,
-    failure_counts: {},
+    failure_counts: NONE_COUNTED,
     backoff: null,
   };
 }
@@ -63,8 +73,8 @@ export function decodeState(target: string, json: string): TargetState {
       tls: { ...doc.known_extensions?.tls },
     },
     last_result: decodeResult(doc.last_result),
-    change_counts: { ...doc.change_counts },
-    failure_counts: decodeFailureCounts(doc.failure_counts),
+    change_counts: countsOrNone({ ...doc.change_counts }),
+    failure_counts: countsOrNone(decodeFailureCounts(doc.failure_counts)),
     backoff: decodeBackoff(doc.backoff),
   };
 }

@@ -2,7 +2,8 @@
 // baseline, counts and back-off, the change events, and whether the store must be written now.
 import { describe, expect, it } from 'vitest';
 import { decideRecord, ROUTINE_WRITE_SECONDS, type RecordContext } from '../../src/state/record-step.js';
-import { emptyState } from '../../src/state/state-codec.js';
+import { flatFailureCounts } from '../../src/state/failure-counts.js';
+import { decodeState, emptyState } from '../../src/state/state-codec.js';
 import type { TargetState } from '../../src/state/types.js';
 import { failure, success } from './probe-result-builder.js';
 
@@ -110,5 +111,21 @@ describe('decideRecord', () => {
     check(decision.next);
     // Pure: the previous state is left as it was.
     expect(previous).toEqual(frozen);
+  });
+});
+
+describe('counts of a target that has none yet', () => {
+  it('are shared by every such target, and counting copies them', () => {
+    const a = emptyState('a.example.test:25', 'mx');
+    const b = decodeState('b.example.test:25', JSON.stringify({ group: 'mx', change_counts: {}, failure_counts: {} }));
+    expect(b.change_counts).toBe(a.change_counts);
+    expect(b.failure_counts).toBe(a.failure_counts);
+    const failed = decideRecord(a, failure('connect', 'refused'), context()).next;
+    const once = decideRecord(a, success(), context()).next;
+    const changed = decideRecord(once, success({ after: ['PIPELINING', 'SIZE 20000000', 'AUTH PLAIN LOGIN', '8BITMIME'] }), context()).next;
+    expect(flatFailureCounts(failed.failure_counts)).toEqual({ 'connect/refused': 1 });
+    expect(changed.change_counts).toMatchObject({ size_increased: 1 });
+    expect(emptyState('c.example.test:25', 'mx')).toMatchObject({ change_counts: {}, failure_counts: {} });
+    expect(b.change_counts).toEqual({});
   });
 });
