@@ -26,10 +26,9 @@ type Known = TargetState['known_extensions'];
 export function updateKnownExtensions(known: Known, result: ProbeResult | null, now: number, retentionSeconds: number): Known {
   const plainSeen = result?.success ? (result.ehlo_before_tls?.extensions ?? []) : [];
   const tlsSeen = result?.success ? (result.ehlo_after_tls?.extensions ?? []) : [];
-  return {
-    plain: updateSide(known.plain, plainSeen, now, retentionSeconds),
-    tls: updateSide(known.tls, tlsSeen, now, retentionSeconds),
-  };
+  const plain = updateSide(known.plain, plainSeen, now, retentionSeconds);
+  const tls = updateSide(known.tls, tlsSeen, now, retentionSeconds);
+  return plain === known.plain && tls === known.tls ? known : { plain, tls };
 }
 
 function updateSide(side: Record<string, number>, seen: readonly string[], now: number, retentionSeconds: number): Record<string, number> {

@@ -41,7 +41,11 @@ describe('decideRecord', () => {
       ctx: context(),
       events: [],
       writeNow: false,
-      check: (next: TargetState) => expect(next.change_counts).toEqual({}),
+      check: (next: TargetState) => {
+        expect(next.change_counts).toEqual({});
+        // Nothing to refresh within the hour: the same object, not a copy per probe.
+        expect(next.known_extensions).toBe(known.known_extensions);
+      },
     },
     {
       what: `a routine success ${ROUTINE_WRITE_SECONDS} s after the last write is written`,
