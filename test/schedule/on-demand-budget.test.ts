@@ -1,5 +1,6 @@
 // An on-demand probe within the scrape's budget: the shorter of the configured timeout and what is
-// left of the budget once the allow-list lookup is done (clock injected, the lookup advances it).
+// left of the budget once the allow-list lookup is done (clock injected, the lookup advances it);
+// and the configured targets it knows after a reload (its index is built lazily).
 import { describe, expect, it } from 'vitest';
 import { parseConfigText } from '../../src/config/load-config.js';
 import type { ProbeOptions } from '../../src/probe/probe-options.js';
@@ -50,5 +51,21 @@ describe('OnDemandProber within a budget', () => {
     await probe.probe('mail.example.com:25', 2.5);
     await probe.probe('mail.example.com:25', 20);
     expect(timeouts).toEqual([2, 0.001, 10]);
+  });
+});
+
+describe('OnDemandProber after a reload', () => {
+  it('knows the targets of the config it was last given, by name and by address', async () => {
+    const { probe, timeouts } = prober(0);
+    const status = async (input: string) => (await probe.probe(input)).status;
+    expect(await status('configured.example.org:25')).toBe('ok');
+    const reloaded = CONFIG.replace('defaults: { timeout: 10s }', 'defaults: { timeout: 7s }').replace(
+      'targets: ["configured.example.org:25"]',
+      'targets: [{ name: eu/relay, target: "relay.example.net:587" }]',
+    );
+    probe.apply(parseConfigText(reloaded, 'x.yml', { defaultHeloName: 'probe.test' }), new Map());
+    expect(await status('eu/relay')).toBe('ok');
+    expect(await status('relay.example.net:587')).toBe('ok');
+    expect(timeouts).toEqual([10, 7, 7]);
   });
 });
