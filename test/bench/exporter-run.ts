@@ -63,9 +63,19 @@ const SCRAPE_EVERY_MS = 15_000;
 /** Prometheus scrapes measured with probing paused: 5 at its 15 s interval. */
 const PAUSED_SCRAPES_MS = 5 * SCRAPE_EVERY_MS;
 /** The node options of `npm start`, which the image runs with too (test/docker keeps the two equal). */
-function deployedNodeOptions(): string[] {
+function startScript(): string[] {
   const pkg = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', '..', 'package.json'), 'utf8')) as { scripts: { start: string } };
-  return pkg.scripts.start.split(' ').filter((word) => word.startsWith('--'));
+  return pkg.scripts.start.split(' ');
+}
+
+function deployedNodeOptions(): string[] {
+  return startScript().filter((word) => word.startsWith('--'));
+}
+
+/** The environment `npm start` sets for node (glibc's malloc settings), as the image does. */
+function deployedEnvironment(): Record<string, string> {
+  const assignments = startScript().filter((word) => /^[A-Z_]+=/.test(word));
+  return Object.fromEntries(assignments.map((a) => [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)]));
 }
 
 /** A fresh Prometheus scraping the paused exporter; its first scrape (every series new) is left out. */
@@ -127,7 +137,7 @@ export async function runExporterScenario(
   const profile = env.profileDir === null ? [] : ['--cpu-prof', `--cpu-prof-dir=${join(env.profileDir, `ehlo-exporter-${tag}`)}`];
   const nodeArgs = [...deployedNodeOptions(), ...env.nodeOptions, ...profile, '--trace-gc'];
   const child = spawn(env.execPath, [...nodeArgs, env.mainJs, `--config.file=${configFile}`, `--web.listen-address=127.0.0.1:${port}`,
-    `--storage.path=${join(env.dir, `state-${tag}.db`)}`, '--log.level=error', ...(env.exporterFlags ?? [])], { stdio: ['ignore', 'pipe', 'pipe'] });
+    `--storage.path=${join(env.dir, `state-${tag}.db`)}`, '--log.level=error', ...(env.exporterFlags ?? [])], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...deployedEnvironment() } });
   const gc = new GcTrace();
   child.stdout.on('data', (d: Buffer) => gc.feed(d));
   let stderr = '';

@@ -113,14 +113,17 @@ describe('Dockerfile, read without an engine', () => {
     expect(finalStage.instructions.indexOf(last)).toBeLessThan(entryIndex);
   });
 
-  it('runs node with the V8 options `npm start` uses (the ones `npm run bench` measured)', () => {
+  it('runs node with the V8 options and malloc settings `npm start` uses (the ones `npm run bench` measured)', () => {
     const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
-    const start = /^node ((?:--\S+ )*)dist\/main\.js$/.exec(pkg.scripts.start ?? '');
+    const start = /^((?:[A-Z_]+=\S+ )*)node ((?:--\S+ )*)dist\/main\.js$/.exec(pkg.scripts.start ?? '');
     expect(start, pkg.scripts.start).not.toBeNull();
     const env = all(finalStage, 'ENV').map((i) => i.args).join(' ');
     const nodeOptions = /NODE_OPTIONS=(\S+(?:\s+--\S+)*)/.exec(env)?.[1] ?? '';
     expect(nodeOptions).not.toBe('');
-    expect(nodeOptions.split(/\s+/)).toEqual(start![1]!.trim().split(' '));
+    expect(nodeOptions.split(/\s+/)).toEqual(start![2]!.trim().split(' '));
+    const startEnv = start![1]!.trim().split(' ');
+    expect(startEnv.some((v) => v.startsWith('MALLOC_'))).toBe(true);
+    for (const assignment of startEnv) expect(env.split(/\s+/)).toContain(assignment);
   });
 
   it('starts dist/main.js, the file `npm run build` produces from src/main.ts', () => {
