@@ -70,7 +70,7 @@ export class OnDemandProber {
    */
   async probe(input: string, maxSeconds = Infinity): Promise<OnDemandOutcome> {
     // A configured name comes first: names such as `eu/mx1` or `v6` are not host[:port] at all.
-    const index = this.configured();
+    const index = this.targetIndex();
     let configured = index.byName.get(input);
     const now = this.deps.now ?? Date.now;
     const started = now();
@@ -150,7 +150,7 @@ export class OnDemandProber {
     };
   }
 
-  private configured(): NonNullable<OnDemandProber['index']> {
+  private targetIndex(): NonNullable<OnDemandProber['index']> {
     this.index ??= {
       byName: new Map(this.config.targets.map((t) => [t.name, t])),
       byAddress: new Map(this.config.targets.map((t) => [`${t.host.toLowerCase()}:${t.port}`, t])),

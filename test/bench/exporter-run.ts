@@ -75,7 +75,7 @@ function deployedNodeOptions(): string[] {
 /** The environment `npm start` sets for node (glibc's malloc settings), as the image does. */
 function deployedEnvironment(): Record<string, string> {
   const assignments = startScript().filter((word) => /^[A-Z_]+=/.test(word));
-  return Object.fromEntries(assignments.map((a) => [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)]));
+  return Object.fromEntries(assignments.map((a) => /^([A-Z_]+)=(.*)$/.exec(a)!.slice(1)));
 }
 
 /** A fresh Prometheus scraping the paused exporter; its first scrape (every series new) is left out. */
