@@ -64,6 +64,16 @@ describe('SqliteStateStore', () => {
     raw.close();
   });
 
+  it("keeps SQLite's own 2 MB page cache, not better-sqlite3's 16 MB: the store is written, rarely read back", () => {
+    const store = SqliteStateStore.open(join(tempDir(), 'cache.db'));
+    const connection = (store as unknown as { db: Database.Database }).db;
+    const plain = new Database(':memory:');
+    expect(plain.pragma('cache_size', { simple: true })).toBe(-16000);
+    plain.close();
+    expect(connection.pragma('cache_size', { simple: true })).toBe(-2000);
+    store.close();
+  });
+
   it('works in memory', () => {
     const store = SqliteStateStore.open(':memory:');
     store.save(emptyState('a:25', 'g'), [event('a:25', 1, 1)]);
