@@ -43,7 +43,7 @@ export class ProbePoolClosedError extends Error {
  * A worker's garbage is a session's buffers and parsed replies, dead within the probe. V8's default
  * young generation (up to 48 MiB per isolate) let each worker add ~50 MiB of RSS at 10,000 STARTTLS
  * targets; a small one is scavenged more often, cheaply, as little survives. node's own
- * --max-semi-space-size, when given (npm start and the image pass 4), overrides this limit in every
+ * --max-semi-space-size, when given (npm start and the image pass 2), overrides this limit in every
  * worker (measured: young generation 8 MiB at 4, 2 MiB at 1, whatever is asked here).
  */
 const YOUNG_GENERATION_MB = 8;
