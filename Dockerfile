@@ -58,11 +58,11 @@ LABEL org.opencontainers.image.title="ehlo-exporter" \
 # A young generation of 2 × 2 MiB instead of V8's 2 × 16 MiB, in the main thread and the probe
 # workers: the exporter's heap is long-lived state and a session's garbage dies within the probe,
 # so a larger one only holds more garbage (at 10,000 STARTTLS targets in `npm run bench`, 2 × 4
-# MiB saved about 25 MiB of RSS and 2 × 2 another 10-15, no CPU measured either way). glibc's malloc: two arenas instead of one per thread
-# that allocates (the probe workers, libuv's pool), and blocks of 128 KiB or more (zlib's state for
-# each compressed section of a scrape) always mapped and unmapped rather than left in the heap:
-# 20-25 MiB less RSS at 10,000 STARTTLS targets, the same CPU per probe. `npm start` runs node
-# with the same options and environment.
+# MiB saved about 25 MiB of RSS and 2 × 2 another 10-15, no CPU measured either way).
+# glibc's malloc: two arenas instead of one per thread that allocates (the probe workers, libuv's
+# pool), and blocks of 128 KiB or more (zlib's state for each compressed section of a scrape)
+# always mapped and unmapped rather than left in the heap: 20-25 MiB less RSS at 10,000 STARTTLS
+# targets, the same CPU per probe. `npm start` runs node with the same options and environment.
 ENV NODE_ENV=production \
     NODE_OPTIONS=--max-semi-space-size=2 \
     MALLOC_ARENA_MAX=2 \
