@@ -138,7 +138,7 @@ async function main(): Promise<void> {
   if (!prometheus) log(values['no-prometheus'] ? 'Prometheus skipped (--no-prometheus)' : `${PROMETHEUS_BIN} is not installed (apt-get install prometheus): the bench's own client scrapes instead`);
   // The exporter's rounds, then the paced references (a period, at most a minute, each) and the
   // flat-out ones; with Prometheus, its scrapes of the paused exporter take ~3 min more (measured).
-  const estimate = list.reduce((t, s) => t + s.periodSeconds * (s.measuredRounds + 1.5) + 10 + 2 * Math.min(s.periodSeconds, 60) + 30 + (prometheus ? 170 : 0), 0);
+  const estimate = list.reduce((t, s) => t + s.periodSeconds * (s.measuredRounds + 1.5) + 10 + 2 * Math.min(s.periodSeconds, 60) + 30 + (prometheus ? 185 : 0), 0);
   log(`${list.length} scenarios, about ${Math.ceil(estimate / 60)} min; machine: ${machine()}; load1 ${load1().toFixed(2)}`);
   const nodeOptions = values['node-options']?.split(/\s+/).filter((o) => o !== '') ?? [];
   if (nodeOptions.length > 0) log(`ehlo-exporter runs with node ${nodeOptions.join(' ')}`);
