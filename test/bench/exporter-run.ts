@@ -15,7 +15,7 @@ import type { FleetClient } from './fleet-client.js';
 import { cpuPerProbe, cpuTimes, load1, RssSampler } from './proc-stats.js';
 import type { PrometheusScrapeFigures } from './prometheus-answer.js';
 import { startBenchPrometheus } from './prometheus-run.js';
-import { measureScrapeCost, type ScrapeCost } from './scrape-cost.js';
+import { measureScrapeCost, metricSum, type ScrapeCost } from './scrape-cost.js';
 import { judgeSchedule, percentile, type ScheduleReport } from './schedule-stats.js';
 import { freePort } from '../support/free-port.js';
 import { waitFor } from '../support/wait-for.js';
@@ -215,6 +215,10 @@ export async function runExporterScenario(
     const fractions = new Float64Array(s.targets);
     for (let i = 0; i < s.targets; i++) fractions[i] = stableFraction(`${targetAddress(i)}:${env.fleet.port}`);
     const schedule = judgeSchedule(arrivals, { fractions, firstRoundAt, periodMs, fromRound: 1, toRound: 1 + s.measuredRounds });
+    if (schedule.missed > 0) {
+      // Whether the exporter knows: a round it skipped counts in rounds_missed, a session that failed in failures.
+      env.log(`  the exporter's own count, all rounds: rounds missed ${metricSum(lastBody, 'smtp_exporter_rounds_missed_total')}, failures ${metricSum(lastBody, 'smtp_probe_failures_total')}`);
+    }
     let inWindow = 0;
     for (const at of arrivals.at) if (at >= windowStart && at < windowEnd) inWindow++;
     const measured = scrapes.filter((x) => x.at >= windowStart && x.at < windowEnd + 6000).map((x) => x.ms).sort((a, b) => a - b);

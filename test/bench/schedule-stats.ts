@@ -29,7 +29,21 @@ export interface ScheduleReport {
   latenessMs: { p50: number; p99: number; max: number };
   /** Busiest second of the judged rounds ÷ the average second. */
   busiestSecondRatio: number;
+  /**
+   * The first few missed sessions, each with the target's arrival nearest to when it was due (ms
+   * after due; null when the target never arrived): tells a late session, one that came early, and
+   * one the fleet never saw apart.
+   */
+  missedExamples: MissedSession[];
 }
+
+export interface MissedSession {
+  target: number;
+  round: number;
+  nearestArrivalMs: number | null;
+}
+
+const MISSED_EXAMPLES = 5;
 
 export function percentile(sorted: ArrayLike<number>, p: number): number {
   if (sorted.length === 0) return NaN;
@@ -67,6 +81,20 @@ export function judgeSchedule(arrivals: Arrivals, input: ScheduleInput): Schedul
     if (second >= 0 && second < seconds) perSecond[second]!++;
   }
   lateness.sort((a, b) => a - b);
+  const missedExamples: MissedSession[] = [];
+  for (let slot = 0; slot < seen.length && missedExamples.length < MISSED_EXAMPLES; slot++) {
+    if (seen[slot]) continue;
+    const target = Math.floor(slot / rounds);
+    const round = fromRound + (slot % rounds);
+    const due = firstRoundAt + round * periodMs + fractions[target]! * periodMs;
+    let nearest: number | null = null;
+    for (let i = 0; i < arrivals.index.length; i++) {
+      if (arrivals.index[i] !== target) continue;
+      const off = arrivals.at[i]! - due;
+      if (nearest === null || Math.abs(off) < Math.abs(nearest)) nearest = off;
+    }
+    missedExamples.push({ target, round, nearestArrivalMs: nearest });
+  }
   const total = perSecond.reduce((a, b) => a + b, 0);
   const average = total / seconds;
   return {
@@ -76,5 +104,6 @@ export function judgeSchedule(arrivals: Arrivals, input: ScheduleInput): Schedul
     duplicates,
     latenessMs: { p50: percentile(lateness, 50), p99: percentile(lateness, 99), max: lateness.at(-1) ?? NaN },
     busiestSecondRatio: average > 0 ? Math.max(...perSecond) / average : NaN,
+    missedExamples,
   };
 }

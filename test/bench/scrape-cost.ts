@@ -45,7 +45,7 @@ const QUIET_SPAN_MS = 5000;
 const SETTLE_MS = 15_000;
 
 const metricValue = (body: string, name: string): number => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(body)?.[1] ?? NaN);
-const metricSum = (body: string, name: string): number =>
+export const metricSum = (body: string, name: string): number =>
   [...body.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'gm'))].reduce((sum, m) => sum + Number(m[1]), 0);
 
 /**
