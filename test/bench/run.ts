@@ -198,7 +198,7 @@ async function main(): Promise<void> {
     'CPU and RSS from /proc; CPU per probe over whole measured rounds, including /metrics scraped every 15 s',
     prometheus
       ? `by Debian's Prometheus (scrape_timeout ${SCRAPE_TIMEOUT_SECONDS} s, sample_limit 60 a target + 1,000, gzip), whose own scrape_duration_seconds, scrape_samples_scraped and up are the Prometheus columns;
-then, with probing paused (a reload to a schedule that does not fire), 10 scrapes as Prometheus sends them: CPU per scrape (idle CPU removed) and the bench client's /metrics times;`
+then, with probing paused (a reload to a schedule that does not fire), 10 scrapes as Prometheus sends them: CPU per scrape (idle CPU removed; nothing changed since the last scrape, so every gzip section is reused: the floor) and the bench client's /metrics times;`
       : 'by the bench\'s own client (its times are the /metrics column);',
     'lateness and spread from the fake fleet\'s arrival times. The references do the same dialogue on the same fleet:',
     'the Node floor is a bare Node client with nothing but the dialogue (test/bench/node-floor-process.ts), blackbox_exporter is',

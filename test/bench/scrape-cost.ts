@@ -6,8 +6,10 @@
 // second apart) between two quiet spans, minus the idle process's own CPU (timers, GC): the lower
 // of the two spans' rates, the first taken once the process has settled. A check from
 // smtp_exporter_probes_total that nothing was probed meanwhile. Per-target text is rendered when a
-// probe is recorded, not at scrape time (metrics/), so what a scrape costs is the same with
-// probing paused.
+// probe is recorded, not at scrape time (metrics/), but the gzip body reuses the sections no probe
+// changed since the last scrape (gzip-sections.ts): paused, every section is reused, so the figure
+// is a scrape's floor. During rounds the sections of the targets probed since are compressed again
+// (test/metrics/scrape-bench.ts measures that part).
 import { setTimeout as sleep } from 'node:timers/promises';
 import { cpuTimes } from './proc-stats.js';
 import { percentile } from './schedule-stats.js';
