@@ -89,6 +89,18 @@ describe('ProbeDispatcher', () => {
     expect(h.skipped).toEqual([{ name: 'queued', reason: 'overlap' }]);
   });
 
+  it('starts a probe that fell due as the next round is planned instead of dropping it', async () => {
+    const h = harness();
+    const now = Date.now();
+    h.dispatcher.plan([{ target: target('last-in-round'), dueAt: now + 1000 }]);
+    // The next round's cron expires in the same millisecond as that probe's timer, and runs first.
+    vi.setSystemTime(now + 1000);
+    h.dispatcher.plan([{ target: target('last-in-round'), dueAt: now + 1999 }]);
+    await advance(1100);
+    expect(h.skipped).toEqual([]);
+    expect(h.started.map((s) => s.at)).toEqual([now + 1000, now + 1999]);
+  });
+
   it('keeps the minimum gap between two sessions to one host', async () => {
     const h = harness({ minGapMs: 150, probeMs: 10 });
     const now = Date.now();
