@@ -216,6 +216,9 @@ export async function runExporterScenario(
     for (let i = 0; i < s.targets; i++) fractions[i] = stableFraction(`${targetAddress(i)}:${env.fleet.port}`);
     const schedule = judgeSchedule(arrivals, { fractions, firstRoundAt, periodMs, fromRound: 1, toRound: 1 + s.measuredRounds });
     if (schedule.missed > 0) {
+      for (const m of schedule.missedExamples) {
+        env.log(`  missed: target ${m.target} in round ${m.round}, ${m.nearestArrivalMs === null ? 'never seen by the fleet' : `its nearest session ${(m.nearestArrivalMs / 1000).toFixed(3)} s after due`}`);
+      }
       // Whether the exporter knows: a round it skipped counts in rounds_missed, a session that failed in failures.
       env.log(`  the exporter's own count, all rounds: rounds missed ${metricSum(lastBody, 'smtp_exporter_rounds_missed_total')}, failures ${metricSum(lastBody, 'smtp_probe_failures_total')}`);
     }

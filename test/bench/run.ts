@@ -162,9 +162,6 @@ async function main(): Promise<void> {
       const ehlo = await runExporterScenario(s, { mainJs: node.mainJs, execPath: node.execPath, nodeVersion: node.version, prometheus, dir, fleet, certs, profileDir, nodeOptions, exporterFlags, maxConcurrency, log });
       ehlo.promtool = promtoolCheck(ehlo.scrapeFile);
       if (ehlo.prometheus) log(`  Prometheus: ${ehlo.prometheus.scrapes} scrapes, ${ehlo.prometheus.failed} failed, duration p50 ${ehlo.prometheus.durationP50Seconds.toFixed(3)} s p99 ${ehlo.prometheus.durationP99Seconds.toFixed(3)} s, ${ehlo.prometheus.samples} samples, ${ehlo.prometheus.bodyBytes} bytes`);
-      for (const m of ehlo.schedule.missedExamples) {
-        log(`  missed: target ${m.target} in round ${m.round}, ${m.nearestArrivalMs === null ? 'never seen by the fleet' : `its nearest session ${(m.nearestArrivalMs / 1000).toFixed(3)} s after due`}`);
-      }
       log(`  ${ehlo.probes} probes, ${ehlo.cpuMsPerProbe.toFixed(3)} ms CPU/probe (${(100 * ehlo.cpuKernelShare).toFixed(0)}% in the kernel), RSS ${(ehlo.rssMaxBytes / 2 ** 20).toFixed(0)} MiB, live heap ${(ehlo.heap.liveBytes / ehlo.scenario.targets).toFixed(0)} B/target (growth ${ehlo.heap.growthFactor.toFixed(2)}×), lateness p99 ${(ehlo.schedule.latenessMs.p99 / 1000).toFixed(3)} s, missed ${ehlo.schedule.missed}, /metrics max ${ehlo.scrape.maxMs.toFixed(0)} ms, failed targets ${ehlo.failedTargets}`);
       // The references at ehlo-exporter's own pace (each target once per period, for at most a
       // minute), and flat out at 64 at a time as the issue's reference figures were taken.
