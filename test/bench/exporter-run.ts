@@ -17,6 +17,7 @@ import type { PrometheusScrapeFigures } from './prometheus-answer.js';
 import { startBenchPrometheus } from './prometheus-run.js';
 import { measureScrapeCost, metricSum, type ScrapeCost } from './scrape-cost.js';
 import { judgeSchedule, percentile, type ScheduleReport } from './schedule-stats.js';
+import { serveStaticExposition } from './static-exposition.js';
 import { freePort } from '../support/free-port.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -53,6 +54,11 @@ export interface ExporterFigures {
    * not share the two cores with it. Null without Prometheus.
    */
   prometheusPaused: PrometheusScrapeFigures | null;
+  /**
+   * A fresh Prometheus's scrapes of the same text served at once by a static server
+   * (static-exposition.ts): Prometheus's own floor for that many samples. Null without Prometheus.
+   */
+  prometheusAlone: PrometheusScrapeFigures | null;
   promtool: string;
   loadBefore: number;
   loadAfter: number;
@@ -78,8 +84,8 @@ function deployedEnvironment(): Record<string, string> {
   return Object.fromEntries(assignments.map((a) => /^([A-Z_]+)=(.*)$/.exec(a)!.slice(1)));
 }
 
-/** A fresh Prometheus scraping the paused exporter; its first scrape (every series new) is left out. */
-async function scrapesWithProbingPaused(dir: string, exporter: string, targets: number): Promise<PrometheusScrapeFigures> {
+/** A fresh Prometheus scraping `exporter` while nothing else runs; its first scrape (every series new) is left out. */
+async function quietScrapes(dir: string, exporter: string, targets: number): Promise<PrometheusScrapeFigures> {
   const prometheus = await startBenchPrometheus(dir, exporter, targets);
   try {
     await sleep(SCRAPE_EVERY_MS + 1000);
@@ -89,6 +95,10 @@ async function scrapesWithProbingPaused(dir: string, exporter: string, targets: 
   } finally {
     await prometheus.stop();
   }
+}
+
+function describeScrapes(p: PrometheusScrapeFigures): string {
+  return `${p.scrapes} scrapes, ${p.failed} failed, duration p50 ${p.durationP50Seconds.toFixed(3)} s p99 ${p.durationP99Seconds.toFixed(3)} s`;
 }
 
 export function cronFor(periodSeconds: number): string {
@@ -201,6 +211,7 @@ export async function runExporterScenario(
     const arrivals = await env.fleet.drain();
     let scrapeCost: ScrapeCost | null = null;
     let prometheusPaused: PrometheusScrapeFigures | null = null;
+    let prometheusAlone: PrometheusScrapeFigures | null = null;
     if (promFigures !== null) {
       writeFileSync(configFile, exporterConfig(s, env.fleet.port, env.certs, PAUSED_SCHEDULE, env.maxConcurrency));
       scrapeCost = await measureScrapeCost(pid, url, () => child.kill('SIGHUP'), periodMs).catch((error: unknown) => {
@@ -208,13 +219,26 @@ export async function runExporterScenario(
         return null;
       });
       if (scrapeCost) env.log(`  scrape-only phase: ${scrapeCost.cpuMsPerScrape.toFixed(1)} ms CPU per scrape (idle ${scrapeCost.idleCpuMsPerSecond.toFixed(1)} ms/s removed; ${scrapeCost.probesMeanwhile} probes meanwhile), ${(scrapeCost.bytes / 2 ** 20).toFixed(1)} MiB (rounds: ${(Buffer.byteLength(lastBody) / 2 ** 20).toFixed(1)} MiB)`);
-      prometheusPaused = await scrapesWithProbingPaused(join(env.dir, `prometheus-${tag}-paused`), `127.0.0.1:${port}`, s.targets);
-      env.log(`  Prometheus, probing paused: ${prometheusPaused.scrapes} scrapes, ${prometheusPaused.failed} failed, duration p50 ${prometheusPaused.durationP50Seconds.toFixed(3)} s p99 ${prometheusPaused.durationP99Seconds.toFixed(3)} s`);
+      prometheusPaused = await quietScrapes(join(env.dir, `prometheus-${tag}-paused`), `127.0.0.1:${port}`, s.targets);
+      env.log(`  Prometheus, probing paused: ${describeScrapes(prometheusPaused)}`);
+      const alone = await serveStaticExposition(lastBody);
+      try {
+        prometheusAlone = await quietScrapes(join(env.dir, `prometheus-${tag}-alone`), alone.address, s.targets);
+      } finally {
+        await alone.close();
+      }
+      env.log(`  Prometheus alone, the same text served at once: ${describeScrapes(prometheusAlone)}`);
     }
 
     const fractions = new Float64Array(s.targets);
     for (let i = 0; i < s.targets; i++) fractions[i] = stableFraction(`${targetAddress(i)}:${env.fleet.port}`);
     const schedule = judgeSchedule(arrivals, { fractions, firstRoundAt, periodMs, fromRound: 1, toRound: 1 + s.measuredRounds });
+    // Round by round, the warm-up included: where a backlog began, and whether it lasted.
+    for (let round = 0; round <= s.measuredRounds; round++) {
+      const r = judgeSchedule(arrivals, { fractions, firstRoundAt, periodMs, fromRound: round, toRound: round + 1 });
+      const ms = (x: number) => (x / 1000).toFixed(3);
+      env.log(`  round ${round}${round === 0 ? ' (warm-up)' : ''}: ${r.completed} of ${r.due} sessions, lateness p50 ${ms(r.latenessMs.p50)} s p99 ${ms(r.latenessMs.p99)} s max ${ms(r.latenessMs.max)} s`);
+    }
     if (schedule.missed > 0) {
       for (const m of schedule.missedExamples) {
         env.log(`  missed: target ${m.target} in round ${m.round}, ${m.nearestArrivalMs === null ? 'never seen by the fleet' : `its nearest session ${(m.nearestArrivalMs / 1000).toFixed(3)} s after due`}`);
@@ -247,6 +271,7 @@ export async function runExporterScenario(
       prometheus: promFigures,
       scrapeCost,
       prometheusPaused,
+      prometheusAlone,
       promtool: '',
       loadBefore,
       loadAfter,

@@ -5,6 +5,7 @@ import type { BlackboxFigures } from './blackbox-run.js';
 import type { ReferenceFigures } from './drive.js';
 import type { ExporterFigures } from './exporter-run.js';
 import type { FloorFigures } from './node-floor-run.js';
+import type { PrometheusScrapeFigures } from './prometheus-answer.js';
 
 export interface Row {
   ehlo: ExporterFigures;
@@ -18,6 +19,8 @@ const percent = (share: number) => (Number.isFinite(share) ? `${(100 * share).to
 const ratio = (a: number, b: number | undefined) => (b === undefined || !(b > 0) ? '—' : `${f(a / b)}×`);
 const dialogue = (mode: string) => (mode === 'starttls' ? 'EHLO+STARTTLS' : 'EHLO');
 
+const scrapeDurations = (p: PrometheusScrapeFigures | null) => (p ? `${f(p.durationP50Seconds, 3)} / ${f(p.durationP99Seconds, 3)}` : '—');
+
 function table(head: readonly string[], rows: ReadonlyArray<ReadonlyArray<string>>): string {
   return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 }
@@ -26,7 +29,7 @@ export function markdownTable(rows: readonly Row[]): string {
   const head = [
     'targets', 'dialogue', 'Node', 'period', 'probes done / due', 'missed', 'CPU ms/probe', 'in kernel', 'Node floor ms/probe', '× floor',
     'blackbox ms/probe', 'ratio', 'RSS max MiB', 'live heap KB/target', 'heap growth', 'blackbox RSS MiB', 'lateness p99 s', 'busiest s ÷ avg', '/metrics p50 / max ms', '/metrics MiB',
-    'Prometheus scrape p50 / p99 s', 'same, probing paused', 'samples', 'scrapes failed', 'CPU ms/scrape', 'promtool', 'load1',
+    'Prometheus scrape p50 / p99 s', 'same, probing paused', 'Prometheus alone, same text', 'samples', 'scrapes failed', 'CPU ms/scrape', 'promtool', 'load1',
   ];
   return table(head, rows.map(({ ehlo: e, floor, blackbox }) => {
     const s = e.scenario;
@@ -52,8 +55,9 @@ export function markdownTable(rows: readonly Row[]): string {
       f(e.schedule.busiestSecondRatio),
       `${f(e.scrape.p50Ms, 0)} / ${f(e.scrape.maxMs, 0)}`,
       f(e.scrape.bytes / MiB, 1),
-      e.prometheus ? `${f(e.prometheus.durationP50Seconds, 3)} / ${f(e.prometheus.durationP99Seconds, 3)}` : '—',
-      e.prometheusPaused ? `${f(e.prometheusPaused.durationP50Seconds, 3)} / ${f(e.prometheusPaused.durationP99Seconds, 3)}` : '—',
+      scrapeDurations(e.prometheus),
+      scrapeDurations(e.prometheusPaused),
+      scrapeDurations(e.prometheusAlone),
       e.prometheus ? e.prometheus.samples.toLocaleString('en-US') : '—',
       e.prometheus ? `${e.prometheus.failed} of ${e.prometheus.scrapes}` : '—',
       e.scrapeCost ? `${f(e.scrapeCost.cpuMsPerScrape, 0)}${e.scrapeCost.probesMeanwhile > 0 ? ` (${e.scrapeCost.probesMeanwhile} probes meanwhile)` : ''}` : '—',

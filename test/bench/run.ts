@@ -137,8 +137,9 @@ async function main(): Promise<void> {
   const prometheus = !values['no-prometheus'] && existsSync(PROMETHEUS_BIN);
   if (!prometheus) log(values['no-prometheus'] ? 'Prometheus skipped (--no-prometheus)' : `${PROMETHEUS_BIN} is not installed (apt-get install prometheus): the bench's own client scrapes instead`);
   // The exporter's rounds, then the paced references (a period, at most a minute, each) and the
-  // flat-out ones; with Prometheus, its scrapes of the paused exporter take ~3 min more (measured).
-  const estimate = list.reduce((t, s) => t + s.periodSeconds * (s.measuredRounds + 1.5) + 10 + 2 * Math.min(s.periodSeconds, 60) + 30 + (prometheus ? 185 : 0), 0);
+  // flat-out ones; with Prometheus, its scrapes of the paused exporter take ~3 min more (measured),
+  // and those of the same text served at once ~1.5 min.
+  const estimate = list.reduce((t, s) => t + s.periodSeconds * (s.measuredRounds + 1.5) + 10 + 2 * Math.min(s.periodSeconds, 60) + 30 + (prometheus ? 280 : 0), 0);
   log(`${list.length} scenarios, about ${Math.ceil(estimate / 60)} min; machine: ${machine()}; load1 ${load1().toFixed(2)}`);
   const nodeOptions = values['node-options']?.split(/\s+/).filter((o) => o !== '') ?? [];
   if (nodeOptions.length > 0) log(`ehlo-exporter runs with node ${nodeOptions.join(' ')}`);
@@ -195,7 +196,8 @@ async function main(): Promise<void> {
     'CPU and RSS from /proc; CPU per probe over whole measured rounds, including /metrics scraped every 15 s',
     prometheus
       ? `by Debian's Prometheus (scrape_timeout ${SCRAPE_TIMEOUT_SECONDS} s, sample_limit 60 a target + 1,000, gzip), whose own scrape_duration_seconds, scrape_samples_scraped and up are the Prometheus columns;
-then, with probing paused (a reload to a schedule that does not fire), 10 scrapes as Prometheus sends them: CPU per scrape (idle CPU removed; nothing changed since the last scrape, so every gzip section is reused: the floor) and the bench client's /metrics times;`
+then, with probing paused (a reload to a schedule that does not fire), 10 scrapes as Prometheus sends them: CPU per scrape (idle CPU removed; nothing changed since the last scrape, so every gzip section is reused: the floor) and the bench client's /metrics times; 5 scrapes by a fresh Prometheus of the paused exporter ("same, probing paused")
+and of the same text served at once by a static server ("Prometheus alone": what Prometheus itself takes for that many samples here);`
       : 'by the bench\'s own client (its times are the /metrics column);',
     'lateness and spread from the fake fleet\'s arrival times. The references do the same dialogue on the same fleet:',
     'the Node floor is a bare Node client with nothing but the dialogue (test/bench/node-floor-process.ts), blackbox_exporter is',
