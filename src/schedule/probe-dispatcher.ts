@@ -16,6 +16,8 @@ export interface PlannedProbe {
 
 interface PendingProbe extends PlannedProbe {
   cancelled: boolean;
+  /** The target's probe of a later round, planned while this one waited to start. */
+  successor?: PendingProbe;
 }
 
 export type SkipReason = 'overlap' | 'backoff';
@@ -83,22 +85,23 @@ export class ProbeDispatcher {
     this.backoff.restore(targetName, entry, this.options.now());
   }
 
-  /** Add a round's probes. A target whose previous probe has not started yet loses that one. */
+  /**
+   * Add a round's probes. A target whose previous probe has not started yet keeps it: that round is
+   * missed only if the new probe falls due before the old one could start.
+   */
   plan(probes: readonly PlannedProbe[]): void {
     if (this.stopped) return;
-    // First start what has fallen due. A target due in the last millisecond of its round has its
-    // timer expire together with the cron's, which may run first: without this, that probe, on
-    // time, was dropped as behind (1 of 10,000 targets every few rounds in `npm run bench`).
-    // What is still pending after this waits for a free slot: the round is really missed.
+    // First start what has fallen due: a target due in the last millisecond of its round has its
+    // timer expire together with the cron's, which may run first.
     this.pump();
     for (const probe of probes) {
       const name = probe.target.name;
-      const stale = this.pending.get(name);
-      if (stale) {
-        stale.cancelled = true;
-        this.options.onSkip(stale.target, 'overlap');
-      }
       const entry: PendingProbe = { ...probe, cancelled: false };
+      // Not dropped here: a probe a second late at the round's end (a busy second, every slot
+      // taken) would give way to one due up to a whole period later, and the target would go
+      // unprobed for two periods (~500 targets a busy round end at 10,000 every 20 s).
+      const waiting = this.pending.get(name);
+      if (waiting) waiting.successor = entry;
       this.pending.set(name, entry);
       this.heap.push(entry);
     }
@@ -144,11 +147,26 @@ export class ProbeDispatcher {
       const next = this.heap.peek();
       if (!next || next.dueAt > now) break;
       this.heap.pop();
-      if (next.cancelled) continue;
-      this.pending.delete(next.target.name);
+      const verdict = this.verdict(next, now);
+      if (verdict === 'dropped') continue;
+      if (verdict === 'superseded') {
+        this.options.onSkip(next.target, 'overlap');
+        continue;
+      }
+      if (this.pending.get(next.target.name) === next) this.pending.delete(next.target.name);
       this.startOrDefer(next, now);
     }
     this.armTimer();
+  }
+
+  /**
+   * A probe taken off the heap is dropped when its target was removed (retain cancels the newest
+   * of its probes, so the whole chain of its successors is looked at), and superseded when the
+   * target's probe of a later round is due as well: that round is missed.
+   */
+  private verdict(probe: PendingProbe, now: number): 'start' | 'dropped' | 'superseded' {
+    for (let p: PendingProbe | undefined = probe; p; p = p.successor) if (p.cancelled) return 'dropped';
+    return probe.successor && probe.successor.dueAt <= now ? 'superseded' : 'start';
   }
 
   private startOrDefer(probe: PendingProbe, now: number): void {
@@ -169,9 +187,7 @@ export class ProbeDispatcher {
     }
     const gapEnds = (this.lastSessionEnd.get(host) ?? -Infinity) + this.options.minGapMs;
     if (gapEnds > now) {
-      const deferred: PendingProbe = { ...probe, dueAt: gapEnds, cancelled: false };
-      this.pending.set(target.name, deferred);
-      this.heap.push(deferred);
+      this.requeue({ ...probe, dueAt: gapEnds, cancelled: false });
       return;
     }
     const latenessMs = now - probe.dueAt;
@@ -205,14 +221,16 @@ export class ProbeDispatcher {
     const dueAt = (this.lastSessionEnd.get(host) ?? this.options.now()) + this.options.minGapMs;
     for (const probe of waiting) {
       if (probe.cancelled) continue;
-      if (this.pending.has(probe.target.name)) {
-        this.options.onSkip(probe.target, 'overlap');
-        continue;
-      }
-      const again: PendingProbe = { ...probe, dueAt: Math.max(probe.dueAt, dueAt), cancelled: false };
-      this.pending.set(probe.target.name, again);
-      this.heap.push(again);
+      // A later round's probe planned while this one waited for the host comes after it.
+      const successor = probe.successor ?? this.pending.get(probe.target.name);
+      this.requeue({ ...probe, dueAt: Math.max(probe.dueAt, dueAt), cancelled: false, successor });
     }
+  }
+
+  /** Back on the heap, for a later moment; the newest probe of its target stays the one `pending` names. */
+  private requeue(probe: PendingProbe): void {
+    if (probe.successor === undefined) this.pending.set(probe.target.name, probe);
+    this.heap.push(probe);
   }
 
   private armTimer(): void {

@@ -79,7 +79,7 @@ describe('ProbeDispatcher', () => {
     expect(h.skipped).toEqual([{ name: 'slow', reason: 'overlap' }]);
   });
 
-  it('replaces a queued probe that never started with the newer round and counts the miss', async () => {
+  it('skips a queued probe whose next round fell due before a slot freed, and counts the miss', async () => {
     const h = harness({ maxConcurrency: 1, probeMs: 100 });
     const now = Date.now();
     h.dispatcher.plan([{ target: target('busy'), dueAt: now }, { target: target('queued'), dueAt: now }]);
@@ -87,6 +87,28 @@ describe('ProbeDispatcher', () => {
     await advance(350);
     expect(h.started.map((s) => s.name)).toEqual(['busy', 'queued']);
     expect(h.skipped).toEqual([{ name: 'queued', reason: 'overlap' }]);
+  });
+
+  it('keeps a probe still queued when the next round is planned, and runs both rounds', async () => {
+    const h = harness({ maxConcurrency: 1, probeMs: 100 });
+    const now = Date.now();
+    h.dispatcher.plan([{ target: target('busy'), dueAt: now }, { target: target('late'), dueAt: now }]);
+    // The next round comes while 'late' waits for the only slot; its own probe is due 500 ms on.
+    h.dispatcher.plan([{ target: target('late'), dueAt: now + 500 }]);
+    await advance(700);
+    expect(h.skipped).toEqual([]);
+    expect(h.started).toEqual([{ name: 'busy', at: now }, { name: 'late', at: now + 100 }, { name: 'late', at: now + 500 }]);
+  });
+
+  it('drops every queued round of a target that a reload removed', async () => {
+    const h = harness({ maxConcurrency: 1, probeMs: 100 });
+    const now = Date.now();
+    h.dispatcher.plan([{ target: target('busy'), dueAt: now }, { target: target('gone'), dueAt: now }]);
+    h.dispatcher.plan([{ target: target('gone'), dueAt: now + 50 }]);
+    h.dispatcher.retain(new Set(['busy']));
+    await advance(300);
+    expect(h.started.map((s) => s.name)).toEqual(['busy']);
+    expect(h.skipped).toEqual([]);
   });
 
   it('starts a probe that fell due as the next round is planned instead of dropping it', async () => {
