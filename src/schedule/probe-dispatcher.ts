@@ -1,12 +1,21 @@
 // Starts planned probes when they fall due, under a global concurrency limit, never two probes of
 // one target at once, never two sessions to one host (the address, for discovered targets) closer
 // than the minimum gap, and not at all while a target is backing off after a 421. One timer serves
-// the whole fleet.
+// the whole fleet, and it wakes on a coarse tick (see DISPATCH_TICK_MS).
 import type { TargetConfig } from '../config/types.js';
 import type { ProbeResult } from '../probe/probe-result.js';
 import { Backoff, type BackoffEntry, type BackoffPolicy } from './backoff.js';
 import { MinHeap } from './min-heap.js';
 import { politenessKey } from './target-probe-options.js';
+
+/**
+ * Probes fall due at spread-out moments (each target has its own slot in the period), so at 167
+ * probes/s a timer per probe woke the main thread, and through it a probe worker, every 6 ms for a
+ * single session; on a paced fleet those wake-ups, not the sessions, were most of a probe's CPU.
+ * Waking on a tick of this many ms starts the probes due within it together (each at most this
+ * late) and lets the pool hand them over in one message.
+ */
+export const DISPATCH_TICK_MS = 25;
 
 export interface PlannedProbe {
   target: TargetConfig;
@@ -235,7 +244,7 @@ export class ProbeDispatcher {
 
   private armTimer(): void {
     const next = this.heap.peek();
-    const at = next ? next.dueAt : Infinity;
+    const at = next ? Math.ceil(next.dueAt / DISPATCH_TICK_MS) * DISPATCH_TICK_MS : Infinity;
     if (at === this.timerAt) return;
     this.clearTimer();
     if (at === Infinity || this.running.size >= this.options.maxConcurrency) return;

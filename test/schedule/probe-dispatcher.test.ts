@@ -1,13 +1,16 @@
 // The dispatcher on a fake clock (vitest fakes Date and setTimeout together, and the dispatcher reads
 // both): due order, the concurrency limit, overlap, the per-host gap, the 421 back-off and stop(),
-// each checked to the millisecond.
+// each checked to the millisecond. Probes start on the dispatcher's tick: the fake clock starts on
+// one, so probes due on a tick start exactly then.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { TargetConfig } from '../../src/config/types.js';
-import { ProbeDispatcher, type DispatcherOptions, type SkipReason } from '../../src/schedule/probe-dispatcher.js';
+import { DISPATCH_TICK_MS, ProbeDispatcher, type DispatcherOptions, type SkipReason } from '../../src/schedule/probe-dispatcher.js';
 import { result, sleep, target } from './dispatcher-fixtures.js';
 
 /** Moves the fake clock on, running every timer and promise that falls due on the way. */
 const advance = (ms: number) => vi.advanceTimersByTimeAsync(ms);
+/** The first tick at or after `ms`. */
+const tickAt = (ms: number) => Math.ceil(ms / DISPATCH_TICK_MS) * DISPATCH_TICK_MS;
 
 function harness(overrides: Partial<DispatcherOptions> & { probeMs?: number; reason?: 'service_unavailable' | null } = {}) {
   const started: { name: string; at: number }[] = [];
@@ -55,8 +58,21 @@ describe('ProbeDispatcher', () => {
     ]);
     await advance(250);
     expect(h.started.map((s) => s.name)).toEqual(['a', 'b']);
-    expect(h.started.map((x) => x.at)).toEqual([now + 40, now + 120]);
+    expect(h.started.map((x) => x.at)).toEqual([tickAt(now + 40), tickAt(now + 120)]);
     expect(h.finished.map((f) => f.name)).toEqual(['a', 'b']);
+  });
+
+  it('wakes once per tick: the probes due within one start together, none before it is due', async () => {
+    const h = harness();
+    const now = Date.now();
+    h.dispatcher.plan(['a', 'b', 'c', 'd'].map((name, i) => ({ target: target(name), dueAt: now + 1 + i * 8 })));
+    await advance(100);
+    // Due at +1, +9, +17 (one tick) and +25 (the tick itself); +33 waits for the next.
+    expect(h.started.map((s) => s.at - now)).toEqual([DISPATCH_TICK_MS, DISPATCH_TICK_MS, DISPATCH_TICK_MS, DISPATCH_TICK_MS]);
+    const later = Date.now();
+    h.dispatcher.plan([{ target: target('e'), dueAt: later + 1 }]);
+    await advance(100);
+    expect(h.started.at(-1)).toEqual({ name: 'e', at: later + DISPATCH_TICK_MS });
   });
 
   it('never runs more probes at once than the concurrency limit', async () => {
@@ -120,7 +136,7 @@ describe('ProbeDispatcher', () => {
     h.dispatcher.plan([{ target: target('last-in-round'), dueAt: now + 1999 }]);
     await advance(1100);
     expect(h.skipped).toEqual([]);
-    expect(h.started.map((s) => s.at)).toEqual([now + 1000, now + 1999]);
+    expect(h.started.map((s) => s.at)).toEqual([now + 1000, tickAt(now + 1999)]);
   });
 
   it('keeps the minimum gap between two sessions to one host', async () => {
@@ -132,7 +148,7 @@ describe('ProbeDispatcher', () => {
     ]);
     await advance(400);
     expect(h.finished).toHaveLength(2);
-    expect(h.started[1]!.at - h.finished[0]!.at).toBe(150);
+    expect(h.started[1]!.at).toBe(tickAt(h.finished[0]!.at + 150));
   });
 
   it('backs off from a target that answered 421 and reports how long', async () => {
