@@ -14,7 +14,7 @@ import { probeFailure } from '../smtp/failure.js';
 import type { ProbeOptions } from './probe-options.js';
 import type { ProbeResult } from './probe-result.js';
 import { failedProbe } from './probe-target.js';
-import type { FromWorker, ToWorker } from './probe-worker-messages.js';
+import type { FromWorker, ProbeRequest, ToWorker } from './probe-worker-messages.js';
 import type { TargetAddress } from './target-address.js';
 
 export interface ProbePoolOptions {
@@ -65,6 +65,8 @@ interface Job {
 
 class Slot {
   readonly jobs = new Map<number, Job>();
+  /** Probes handed to this worker in the current task, sent as one message when it ends. */
+  outbox: ProbeRequest[] = [];
   /** CA bundle ids this worker holds. */
   readonly bundles = new Set<number>();
   online = false;
@@ -137,13 +139,15 @@ export class ProbePool {
     return slot;
   }
 
-  private answer(slot: Slot, message: FromWorker): void {
-    const job = slot.jobs.get(message.id);
-    if (job === undefined) return;
-    slot.jobs.delete(message.id);
-    clearTimeout(job.timer);
-    if ('result' in message) job.resolve(message.result);
-    else job.reject(new Error(message.error));
+  private answer(slot: Slot, answers: FromWorker): void {
+    for (const answer of answers) {
+      const job = slot.jobs.get(answer.id);
+      if (job === undefined) continue;
+      slot.jobs.delete(answer.id);
+      clearTimeout(job.timer);
+      if ('result' in answer) job.resolve(answer.result);
+      else job.reject(new Error(answer.error));
+    }
     this.drain();
   }
 
@@ -192,23 +196,45 @@ export class ProbePool {
     // A Buffer would arrive as a bare Uint8Array: bundles travel as PEM text.
     const pem = ca === null ? null : typeof ca === 'string' ? ca : ca.toString('utf8');
     const caId = pem === null ? null : this.bundleId(pem);
-    const message: ToWorker = { kind: 'probe', id: job.id, target: job.target, options: { ...job.options, tls: { ...job.options.tls, ca: null } }, caId };
-    try {
-      if (pem !== null && caId !== null && !slot.bundles.has(caId)) {
-        slot.worker.postMessage({ kind: 'ca', caId, pem } satisfies ToWorker);
-        slot.bundles.add(caId);
-      }
-      slot.worker.postMessage(message);
-    } catch (error) {
-      // Something in the options cannot be cloned: the caller's mistake, not the target's failure.
-      job.reject(error as Error);
-      return;
+    if (pem !== null && caId !== null && !slot.bundles.has(caId)) {
+      // Before the batch that needs it: messages arrive in the order they were posted.
+      slot.worker.postMessage({ kind: 'ca', caId, pem } satisfies ToWorker);
+      slot.bundles.add(caId);
     }
+    if (slot.outbox.length === 0) queueMicrotask(() => this.flush(slot));
+    slot.outbox.push({ id: job.id, target: job.target, options: { ...job.options, tls: { ...job.options.tls, ca: null } }, caId });
     slot.jobs.set(job.id, job);
     job.timer = setTimeout(() => {
       this.lose(slot, `stopped answering (a probe outlived its ${job.options.timeoutSeconds} s timeout)`);
       void slot.worker.terminate();
     }, job.options.timeoutSeconds * 1000 + (this.options.stuckGraceMs ?? 5000));
+  }
+
+  /** One message for the probes the current task handed this worker (the dispatcher's tick starts several). */
+  private flush(slot: Slot): void {
+    const probes = slot.outbox;
+    slot.outbox = [];
+    if (slot.lost || probes.length === 0) return;
+    try {
+      slot.worker.postMessage({ kind: 'probes', probes } satisfies ToWorker);
+    } catch {
+      // Something in one probe's options cannot be cloned: the caller's mistake, not the target's
+      // failure, and not the other probes' either. One at a time finds it.
+      for (const probe of probes) this.sendAlone(slot, probe);
+    }
+  }
+
+  private sendAlone(slot: Slot, probe: ProbeRequest): void {
+    try {
+      slot.worker.postMessage({ kind: 'probes', probes: [probe] } satisfies ToWorker);
+    } catch (error) {
+      const job = slot.jobs.get(probe.id);
+      if (job === undefined) return;
+      slot.jobs.delete(probe.id);
+      clearTimeout(job.timer);
+      job.reject(error as Error);
+      this.drain();
+    }
   }
 
   private bundleId(pem: string): number {

@@ -16,6 +16,9 @@ const FAULTS = {
 };
 
 parentPort.on('message', (message) => {
-  const fault = message.kind === 'probe' ? FAULTS[message.options.heloName] : undefined;
-  if (fault !== undefined) setTimeout(fault, 100);
+  if (message.kind !== 'probes') return;
+  for (const probe of message.probes) {
+    const fault = FAULTS[probe.options.heloName];
+    if (fault !== undefined) setTimeout(fault, 100);
+  }
 });

@@ -105,6 +105,19 @@ describe('probes in worker threads', () => {
     expect(twice.last_result!.tls).toBe(once.last_result!.tls);
   });
 
+  test('options that cannot cross threads reject that probe only; the others handed over with it run', async () => {
+    const server = await serve({});
+    const p = pool({ workers: 1 });
+    const plain = options({ starttls: 'never' });
+    const bad = { ...plain, extra: () => 'a function cannot be cloned' } as ProbeOptions;
+    // Submitted in one task, so they would travel to the worker in one message.
+    const [before, broken, after] = await Promise.allSettled([p.submit(at(server), plain), p.submit(at(server), bad), p.submit(at(server), plain)]);
+    expect(broken).toMatchObject({ status: 'rejected', reason: { name: 'DataCloneError' } });
+    expect(before).toMatchObject({ status: 'fulfilled', value: { success: true } });
+    expect(after).toMatchObject({ status: 'fulfilled', value: { success: true } });
+    expect(p.inFlight).toBe(0);
+  });
+
   test('a clock cannot cross threads: refused at submit(), not silently ignored', async () => {
     const clock = { monotonicMs: () => 0, wallMs: () => 0 };
     await expect(pool({ workers: 1 }).submit({ target: 'x:25', host: 'x', port: 25 }, options({ clock }))).rejects.toThrow(/options\.clock/);
