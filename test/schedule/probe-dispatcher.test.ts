@@ -67,7 +67,7 @@ describe('ProbeDispatcher', () => {
     const now = Date.now();
     h.dispatcher.plan(['a', 'b', 'c', 'd'].map((name, i) => ({ target: target(name), dueAt: now + 1 + i * 8 })));
     await advance(100);
-    // Due at +1, +9, +17 (one tick) and +25 (the tick itself); +33 waits for the next.
+    // Due at +1, +9, +17 and +25: all in the first tick, started at its end, none before it was due.
     expect(h.started.map((s) => s.at - now)).toEqual([DISPATCH_TICK_MS, DISPATCH_TICK_MS, DISPATCH_TICK_MS, DISPATCH_TICK_MS]);
     const later = Date.now();
     h.dispatcher.plan([{ target: target('e'), dueAt: later + 1 }]);
