@@ -141,10 +141,8 @@ export class ProbePool {
 
   private answer(slot: Slot, answers: FromWorker): void {
     for (const answer of answers) {
-      const job = slot.jobs.get(answer.id);
+      const job = this.take(slot, answer.id);
       if (job === undefined) continue;
-      slot.jobs.delete(answer.id);
-      clearTimeout(job.timer);
       if ('result' in answer) job.resolve(answer.result);
       else job.reject(new Error(answer.error));
     }
@@ -228,13 +226,18 @@ export class ProbePool {
     try {
       slot.worker.postMessage({ kind: 'probes', probes: [probe] } satisfies ToWorker);
     } catch (error) {
-      const job = slot.jobs.get(probe.id);
-      if (job === undefined) return;
-      slot.jobs.delete(probe.id);
-      clearTimeout(job.timer);
-      job.reject(error as Error);
+      this.take(slot, probe.id)?.reject(error as Error);
       this.drain();
     }
+  }
+
+  /** The worker's job `id`, no longer running there (its stuck timer stopped); undefined when already answered. */
+  private take(slot: Slot, id: number): Job | undefined {
+    const job = slot.jobs.get(id);
+    if (job === undefined) return undefined;
+    slot.jobs.delete(id);
+    clearTimeout(job.timer);
+    return job;
   }
 
   private bundleId(pem: string): number {
