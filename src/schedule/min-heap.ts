@@ -1,10 +1,13 @@
 // A binary min-heap, so one timer can serve every pending probe of a large fleet instead of one
 // timer per target.
+//
+// Keys live in a Float64Array beside the items: sifting compares numbers in one contiguous array
+// instead of reading a field of objects scattered over the heap. At 50,000 targets the sift's cache
+// misses made the dispatcher ~12% of the main thread's CPU (perf, docs/performance.md).
 
 export class MinHeap<T> {
   private readonly items: T[] = [];
-
-  constructor(private readonly less: (a: T, b: T) => boolean) {}
+  private keys = new Float64Array(64);
 
   get size(): number {
     return this.items.length;
@@ -14,40 +17,54 @@ export class MinHeap<T> {
     return this.items[0];
   }
 
-  push(item: T): void {
-    const items = this.items;
+  push(item: T, key: number): void {
+    const { items } = this;
+    let i = items.length;
+    if (i === this.keys.length) {
+      const grown = new Float64Array(i * 2);
+      grown.set(this.keys);
+      this.keys = grown;
+    }
+    const keys = this.keys;
     items.push(item);
-    let i = items.length - 1;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (!this.less(items[i]!, items[parent]!)) break;
-      [items[i], items[parent]] = [items[parent]!, items[i]!];
+      if (keys[parent]! <= key) break;
+      keys[i] = keys[parent]!;
+      items[i] = items[parent]!;
       i = parent;
     }
+    keys[i] = key;
+    items[i] = item;
   }
 
   pop(): T | undefined {
-    const items = this.items;
+    const { items, keys } = this;
     const top = items[0];
-    const last = items.pop();
-    if (items.length > 0 && last !== undefined) {
-      items[0] = last;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < items.length && this.less(items[l]!, items[m]!)) m = l;
-        if (r < items.length && this.less(items[r]!, items[m]!)) m = r;
-        if (m === i) break;
-        [items[i], items[m]] = [items[m]!, items[i]!];
-        i = m;
-      }
+    const n = items.length - 1;
+    if (n <= 0) {
+      items.length = 0;
+      return top;
     }
+    const item = items.pop()!;
+    const key = keys[n]!;
+    let i = 0;
+    for (;;) {
+      let child = 2 * i + 1;
+      if (child >= n) break;
+      if (child + 1 < n && keys[child + 1]! < keys[child]!) child++;
+      if (keys[child]! >= key) break;
+      keys[i] = keys[child]!;
+      items[i] = items[child]!;
+      i = child;
+    }
+    keys[i] = key;
+    items[i] = item;
     return top;
   }
 
   clear(): void {
     this.items.length = 0;
+    this.keys = new Float64Array(64);
   }
 }

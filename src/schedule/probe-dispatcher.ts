@@ -44,7 +44,7 @@ export interface DispatcherOptions {
 }
 
 export class ProbeDispatcher {
-  private readonly heap = new MinHeap<PendingProbe>((a, b) => a.dueAt < b.dueAt);
+  private readonly heap = new MinHeap<PendingProbe>();
   private readonly pending = new Map<string, PendingProbe>();
   private readonly running = new Map<string, Promise<void>>();
   private readonly lastSessionEnd = new Map<string, number>();
@@ -112,7 +112,7 @@ export class ProbeDispatcher {
       const waiting = this.pending.get(name);
       if (waiting) waiting.successor = entry;
       this.pending.set(name, entry);
-      this.heap.push(entry);
+      this.heap.push(entry, entry.dueAt);
     }
     this.pump();
   }
@@ -239,7 +239,7 @@ export class ProbeDispatcher {
   /** Back on the heap, for a later moment; the newest probe of its target stays the one `pending` names. */
   private requeue(probe: PendingProbe): void {
     if (probe.successor === undefined) this.pending.set(probe.target.name, probe);
-    this.heap.push(probe);
+    this.heap.push(probe, probe.dueAt);
   }
 
   private armTimer(): void {
