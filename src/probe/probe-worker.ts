@@ -8,8 +8,10 @@ import type { FromWorker, ProbeAnswer, ProbeRequest, ToWorker } from './probe-wo
 /**
  * How long an answer waits for others to travel with it. Each message wakes the main thread; the
  * dispatcher starts the probes of one tick together, so their answers come close together too.
+ * Sessions with real servers end spread out: this bounds the main thread's wake-ups for answers
+ * to 40 a second.
  */
-const GATHER_MS = 10;
+const GATHER_MS = 25;
 
 if (parentPort === null) throw new Error('probe-worker.js runs as a worker thread of the probe pool, not on its own');
 const port = parentPort;
