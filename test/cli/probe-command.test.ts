@@ -30,12 +30,15 @@ describe('ehlo-exporter probe', () => {
       capabilities: ['PIPELINING', 'SIZE 35882577', '8BITMIME', 'LIMITS RCPTMAX=100 MAILMAX=1000'],
       capabilitiesAfterTls: ['PIPELINING', 'SIZE 35882577', '8BITMIME', 'AUTH PLAIN LOGIN', 'LIMITS RCPTMAX=100 MAILMAX=1000'],
     });
-    const { writeFileSync, mkdtempSync } = await import('node:fs');
+    const { writeFileSync, mkdtempSync, rmSync } = await import('node:fs');
     const { join } = await import('node:path');
     const { tmpdir } = await import('node:os');
-    const caFile = join(mkdtempSync(join(tmpdir(), 'ehlo-cli-')), 'ca.pem');
+    const dir = mkdtempSync(join(tmpdir(), 'ehlo-cli-'));
+    const caFile = join(dir, 'ca.pem');
     writeFileSync(caFile, ca.cert);
-    const { code, out, err } = await run([`127.0.0.1:${server.port}`, '--json', '--ca-file', caFile, '--tls-server-name', 'localhost']);
+    const { code, out, err } = await run([`127.0.0.1:${server.port}`, '--json', '--ca-file', caFile, '--tls-server-name', 'localhost']).finally(() =>
+      rmSync(dir, { recursive: true, force: true }),
+    );
     expect(err).toBe('');
     expect(code).toBe(0);
     const json = JSON.parse(out);

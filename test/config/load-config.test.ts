@@ -246,31 +246,35 @@ groups:
 
   it('layers policy: top level ← group ← domain, key by key, defaults on for domains, ca_file relative to the file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'policy-ca-'));
-    writeFileSync(join(dir, 'ca.pem'), createCa().cert);
-    const file = join(dir, 'cfg.yml');
-    writeFileSync(
-      file,
-      [
-        'policy: { fetch_timeout: 3s }',
-        'groups:',
-        '  - name: inbound',
-        '    policy: { dane: false, ca_file: ca.pem }',
-        '    domains:',
-        '      - example.com',
-        '      - { domain: example.net, policy: { dane: true, mta_sts: false, ca_file: null } }',
-        '  - name: other',
-        '    domains: [example.org]',
-        '',
-      ].join('\n'),
-    );
-    const cfg = loadConfigFile(file, { defaultHeloName: 'probe.test' });
-    expect(cfg.policy).toEqual({ mta_sts: true, dane: true, ca_file: null, fetch_timeout_seconds: 3 });
-    expect(cfg.domains.map((d) => [d.domain, d.policy])).toEqual([
-      ['example.com', { mta_sts: true, dane: false, ca_file: join(dir, 'ca.pem'), fetch_timeout_seconds: 3 }],
-      ['example.net', { mta_sts: false, dane: true, ca_file: null, fetch_timeout_seconds: 3 }],
-      ['example.org', { mta_sts: true, dane: true, ca_file: null, fetch_timeout_seconds: 3 }],
-    ]);
-    expect(cfg.domains[2]!.policy).toBe(cfg.policy);
+    try {
+      writeFileSync(join(dir, 'ca.pem'), createCa().cert);
+      const file = join(dir, 'cfg.yml');
+      writeFileSync(
+        file,
+        [
+          'policy: { fetch_timeout: 3s }',
+          'groups:',
+          '  - name: inbound',
+          '    policy: { dane: false, ca_file: ca.pem }',
+          '    domains:',
+          '      - example.com',
+          '      - { domain: example.net, policy: { dane: true, mta_sts: false, ca_file: null } }',
+          '  - name: other',
+          '    domains: [example.org]',
+          '',
+        ].join('\n'),
+      );
+      const cfg = loadConfigFile(file, { defaultHeloName: 'probe.test' });
+      expect(cfg.policy).toEqual({ mta_sts: true, dane: true, ca_file: null, fetch_timeout_seconds: 3 });
+      expect(cfg.domains.map((d) => [d.domain, d.policy])).toEqual([
+        ['example.com', { mta_sts: true, dane: false, ca_file: join(dir, 'ca.pem'), fetch_timeout_seconds: 3 }],
+        ['example.net', { mta_sts: false, dane: true, ca_file: null, fetch_timeout_seconds: 3 }],
+        ['example.org', { mta_sts: true, dane: true, ca_file: null, fetch_timeout_seconds: 3 }],
+      ]);
+      expect(cfg.domains[2]!.policy).toBe(cfg.policy);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('is deeply frozen', () => {

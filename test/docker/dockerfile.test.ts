@@ -83,8 +83,12 @@ describe('Dockerfile, read without an engine', () => {
     expect(write, build).not.toBeNull();
     // The same printf the image runs, through a real shell, read back by the exporter's own reader.
     const dist = mkdtempSync(join(tmpdir(), 'ehlo-build-info-'));
-    execFileSync('sh', ['-c', `${write![1]} > ${dist}/build-info.json`], { env: { REVISION: 'abc123', BRANCH: 'release-1' } });
-    expect(readBuildInfo(dist)).toEqual({ revision: 'abc123', branch: 'release-1' });
+    try {
+      execFileSync('sh', ['-c', `${write![1]} > ${dist}/build-info.json`], { env: { REVISION: 'abc123', BRANCH: 'release-1' } });
+      expect(readBuildInfo(dist)).toEqual({ revision: 'abc123', branch: 'release-1' });
+    } finally {
+      rmSync(dist, { recursive: true, force: true });
+    }
   });
 
   it('leaves npm, npx and corepack out of the runtime image, and starts without them', () => {

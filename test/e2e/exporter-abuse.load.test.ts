@@ -2,7 +2,7 @@
 // /api/v1/targets requests and 4 connections that ask for /metrics and never read. The targets
 // point at loopback addresses whose port refuses, so each probe is a quick, real failure.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +21,7 @@ const sockets: net.Socket[] = [];
 afterAll(async () => {
   for (const s of sockets) s.destroy();
   await exporter?.stop('SIGKILL');
+  rmSync(dir, { recursive: true, force: true });
 });
 
 /**

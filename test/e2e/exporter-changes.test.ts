@@ -1,7 +1,7 @@
 // The exporter as a whole (config → schedule → probe → state → metrics → HTTP) against a real
 // SMTP server whose capabilities change between probes, and across a restart on the same store.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -74,7 +74,10 @@ afterEach(async () => {
   await app?.close();
   app = null;
 });
-afterAll(async () => server.close());
+afterAll(async () => {
+  await server.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
 
 describe('change detection through the whole exporter', () => {
   it('records each change once, keeps the removed extension at 0, and survives a restart without spurious changes', async () => {

@@ -2,7 +2,7 @@
 // servers on the addresses its zone names: every MX host and address becomes a target, the odd
 // address of a pool shows, DNS failures are told apart, and a zone change reloaded into knot
 // becomes change events, metrics and API entries.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -69,6 +69,7 @@ describeWithReal('the exporter watching domains through a real DNS server', knot
     await app?.close();
     await Promise.all([...servers.values()].map((s) => s.close()));
     await knot?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('probes every address of every MX host, with the domain labels, and shows the odd one out', async () => {

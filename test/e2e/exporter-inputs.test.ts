@@ -2,7 +2,7 @@
 // config, CA or web config; a reader that closes stdout; durations past Node's timers; /probe by
 // a configured name that is not a host name. Each runs the built exporter as a real process.
 import { execFile, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,6 +19,10 @@ beforeAll(async () => {
   await ensureBuilt();
   execFileSync('mkfifo', [fifo]);
   writeFileSync(valid, 'groups:\n  - name: mx\n    targets: [mx1.example.test, mx2.example.test]\n');
+});
+// After the suites' own afterAll hooks have stopped their exporters.
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
 });
 
 /** Runs `ehlo-exporter ARGS` to the end, bounded: a hang fails the test instead of stalling it. */

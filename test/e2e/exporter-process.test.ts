@@ -1,7 +1,7 @@
 // The exporter as an operator runs it: a real process probing a real Postfix on a schedule,
 // reloaded with SIGHUP, stopped with SIGTERM, restarted on the same state file.
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +14,10 @@ import { waitFor } from '../support/wait-for.js';
 const dir = mkdtempSync(join(tmpdir(), 'ehlo-process-'));
 const configFile = join(dir, 'ehlo-exporter.yml');
 const storagePath = join(dir, 'state.db');
+// After the suite's own afterAll has stopped the exporter and Postfix.
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
 
 function writeConfig(port: number, caFile: string): void {
   writeFileSync(

@@ -3,7 +3,7 @@
 // exporter process, over its web config's TLS and basic auth, probing a private Postfix whose SIZE
 // is changed mid-test, a pool of scripted servers with one odd member, and a scripted server whose
 // banner and keywords carry markup. Screenshots of every view go to test-artifacts/status-page/.
-import { writeFileSync, mkdtempSync } from 'node:fs';
+import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,6 +38,7 @@ describeWithReal('the status page in headless Chromium', unavailable, () => {
   let exporter: ExporterProcess;
   let browser: Browser;
   let page: Page;
+  let dir: string | undefined;
   let base: string;
   let relay: string;
   let pool: string[];
@@ -46,7 +47,7 @@ describeWithReal('the status page in headless Chromium', unavailable, () => {
   const shots = artifactDir('status-page');
 
   beforeAll(async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ehlo-status-'));
+    dir = mkdtempSync(join(tmpdir(), 'ehlo-status-'));
     postfix = await startPostfix({ messageSizeLimit: SIZE });
     relay = `127.0.0.1:${postfix.port}`;
     writeFileSync(join(dir, 'postfix.pem'), postfix.certificatePem);
@@ -102,6 +103,7 @@ describeWithReal('the status page in headless Chromium', unavailable, () => {
     await exporter?.stop();
     await Promise.all(scripted.map((s) => s.close()));
     await postfix?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   const rowOf = (target: string) => page.locator(`#fleet tbody tr[data-target="${target}"]`);

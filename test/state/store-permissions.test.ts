@@ -3,11 +3,11 @@
 // with what to do. Root writes anything, so as root (CI) the store is opened by a child process
 // that loads the built module first and then drops to the unprivileged "nobody" user.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ensureBuilt } from '../support/exporter-process.js';
 
 /** The uid and gid of Debian's "nobody". */
@@ -15,6 +15,10 @@ const NOBODY = 65534;
 const root = process.getuid?.() === 0;
 
 beforeAll(ensureBuilt);
+const dirs: string[] = [];
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
 
 /** The store's error when `path` is opened as nobody (as root) or as this user. */
 function openError(path: string): string {
@@ -32,6 +36,7 @@ function openError(path: string): string {
 /** A directory the opening user owns (or may enter) with `mode`. */
 function dirFor(mode: number): string {
   const dir = mkdtempSync(join(tmpdir(), 'ehlo-store-perm-'));
+  dirs.push(dir);
   if (root) chownSync(dir, NOBODY, NOBODY);
   chmodSync(dir, mode);
   return dir;
