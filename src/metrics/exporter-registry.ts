@@ -6,16 +6,17 @@
 // - Per-target families derived from a target's state (CACHED_FAMILIES) are rendered once per
 //   recorded probe (prerender) into one UTF-8 fragment per target (target-fragments.ts), packed
 //   into shared 64 KB slabs (fragment-slabs.ts) and stored without the metric name and target
-//   labels each line repeats (series-writer.ts). A scrape captures the targets' fragments (a new
-//   probe replaces a fragment, never writes over it) and puts the lines back together into 64 KB
-//   chunks (byte-sink.ts), one family at a time, as the HTTP layer (and its gzip) takes them: no
-//   string of the whole exposition, a few chunks in memory at once, nothing for the garbage
-//   collector to trace. Measured with test/metrics/scrape-bench.ts
-//   and heap-bench.ts, 10,000 targets like mx1 (48 MB of text): the exporter's CPU per scrape over
-//   HTTP is 0.75 s when every target is rendered at scrape time, 0.17–0.19 s when all are cached
-//   (0.24–0.26 s with gzip, 1.8 MB sent), 0.30 s with a quarter re-probed since the last scrape;
-//   the cache costs 1.3 KB per target outside the heap (4.2 KB with whole lines) and 0.3 KB of
-//   heap. Making the body as it is read instead of whole before sending it took the exporter's
+//   labels each line repeats, its other labels as a key id shared by all targets
+//   (series-writer.ts). A scrape captures the targets' fragments (a new probe replaces a fragment,
+//   never writes over it) and puts the lines back together into 64 KB chunks (byte-sink.ts), one
+//   family at a time, as the HTTP layer (and its gzip) takes them: no string of the whole
+//   exposition, a few chunks in memory at once, nothing for the garbage collector to trace.
+//   Measured with test/metrics/scrape-bench.ts and heap-bench.ts, 10,000 targets like mx1 (48 MB of
+//   text): the exporter's CPU per scrape over HTTP is 0.75 s when every target is rendered at
+//   scrape time, 0.17–0.19 s when all are cached (0.24–0.26 s with gzip, 1.8 MB sent), 0.30 s with
+//   a quarter re-probed since the last scrape; the cache costs 0.57 KB per target outside the heap
+//   (4.2 KB with whole lines, 1.5 KB without the line's labels as key ids, line-keys.ts) and 0.3 KB
+//   of heap. Making the body as it is read instead of whole before sending it took the exporter's
 //   RSS at 10,000 STARTTLS targets from 425 to 372 MiB (`npm run bench`) for the same CPU.
 // - Prometheus asks for gzip. A probe changes a few families' lines (durations, timestamps); most
 //   of the text only changes with a server's capabilities or the fleet. So the gzip body is made of
@@ -83,11 +84,13 @@ interface FragmentTable {
   readonly buffers: readonly Buffer[];
   readonly offsets: Uint32Array;
   readonly labels: readonly Buffer[];
+  /** The keys the fragments' lines refer to (line-keys.ts). */
+  readonly keys: readonly Uint8Array[];
 }
 
 const targetLabels = (f: TargetFragments): Buffer => f.fragment.subarray(fragmentOffset(f.fragment, 0), fragmentOffset(f.fragment, 1));
 
-function fragmentTable(fragments: readonly TargetFragments[]): FragmentTable {
+function fragmentTable(fragments: readonly TargetFragments[], keys: readonly Uint8Array[]): FragmentTable {
   // One dense table: the passes walk it in order instead of chasing 10,000 buffers' headers once
   // per family (236 instead of 169 ms of CPU per warm scrape in scrape-bench.ts).
   const width = FRAGMENT_WIDTH;
@@ -96,7 +99,7 @@ function fragmentTable(fragments: readonly TargetFragments[]): FragmentTable {
   buffers.forEach((f, t) => {
     for (let k = 0; k < width; k++) offsets[t * width + k] = fragmentOffset(f, k);
   });
-  return { buffers, offsets, labels: fragments.map(targetLabels) };
+  return { buffers, offsets, labels: fragments.map(targetLabels), keys };
 }
 
 /**
@@ -107,7 +110,7 @@ function fragmentTable(fragments: readonly TargetFragments[]): FragmentTable {
  * however long the client takes to read it.
  */
 function* familyText(i: number, table: FragmentTable, sink: ByteSink, header = true): Generator<Buffer> {
-  const { buffers, offsets, labels } = table;
+  const { buffers, offsets, labels, keys } = table;
   if (header) {
     if (i > 0) sink.writeString('\n');
     sink.writeString(CACHED_PLAN.headers[i]!);
@@ -117,7 +120,7 @@ function* familyText(i: number, table: FragmentTable, sink: ByteSink, header = t
     const start = offsets[at]!;
     const end = offsets[at + 1]!;
     if (start === end) continue;
-    sink.writeLines(open, labels[t]!, buffers[t]!, start, end);
+    sink.writeFragmentLines(open, labels[t]!, keys, buffers[t]!, start, end);
     if (sink.hasFullChunks) yield* sink.take();
   }
 }
@@ -225,9 +228,11 @@ export class ExporterRegistry implements Exposition {
       this.#scrapeStatus = null;
     }
     if (encoding === 'gzip') return this.gzipBody(fragments, { roster, changes, stamp }, backoff, tail, chunkBytes);
+    // Only ever added to: the ids in the captured fragments stay valid while the body streams.
+    const keys = this.#cache.keys.bytes;
     return (function* body(): Generator<Buffer> {
       const sink = new ByteSink(chunkBytes);
-      const table = fragmentTable(fragments);
+      const table = fragmentTable(fragments, keys);
       for (let i = 0; i < CACHED_PLAN.families.length; i++) yield* familyText(i, table, sink);
       yield* backoffText(backoff.values, table.labels, sink);
       for (const text of tail) sink.writeString(text);
@@ -255,7 +260,7 @@ export class ExporterRegistry implements Exposition {
     const tables = new Map<number, FragmentTable>();
     const blockTable = (b: number): FragmentTable => {
       let table = tables.get(b);
-      if (table === undefined) tables.set(b, (table = fragmentTable(fragments.slice(b * BLOCK_TARGETS, (b + 1) * BLOCK_TARGETS))));
+      if (table === undefined) tables.set(b, (table = fragmentTable(fragments.slice(b * BLOCK_TARGETS, (b + 1) * BLOCK_TARGETS), this.#cache.keys.bytes)));
       return table;
     };
     let stamps: Float64Array | null = null;

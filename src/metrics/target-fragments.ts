@@ -10,13 +10,15 @@ import { sameJson } from '../state/share-unchanged.js';
 import type { TargetState } from '../state/types.js';
 import { TARGET_METRICS, type MetricDefinition } from './metric-definitions.js';
 import { FragmentSlabs } from './fragment-slabs.js';
+import { LineKeys } from './line-keys.js';
 import { FamilyPlan, SeriesWriter, fragmentOffset, type Fragment } from './series-writer.js';
 import { sharedLabels } from './text-format.js';
 import { addTargetSeries } from './target-series.js';
 
 /** The per-target families whose text depends only on the state (and configured expectations). */
 export const CACHED_FAMILIES: readonly MetricDefinition[] = Object.values(TARGET_METRICS).filter((d) => d !== TARGET_METRICS.backoff);
-export const CACHED_PLAN = new FamilyPlan(CACHED_FAMILIES);
+/** The target's own host and banner are keyed by no other target: written out in its lines. */
+export const CACHED_PLAN = new FamilyPlan(CACHED_FAMILIES, [TARGET_METRICS.targetInfo, TARGET_METRICS.bannerInfo]);
 
 export interface TargetFragments {
   /** The state the text was rendered from (compared by identity). */
@@ -58,6 +60,8 @@ function countChanges(before: Fragment, after: Fragment, changes: Uint32Array): 
 export class TargetFragmentCache {
   private readonly byTarget = new Map<string, TargetFragments>();
   private readonly slabs = new FragmentSlabs();
+  /** The keys of every cached fragment's lines (line-keys.ts); what a scrape copies them from. */
+  readonly keys = new LineKeys();
   /** See countChanges: per cached family, then one more for the target labels (a group moved). */
   readonly changes = new Uint32Array(CACHED_PLAN.families.length + 1);
   /**
@@ -79,7 +83,7 @@ export class TargetFragmentCache {
         return rekeyed;
       }
     }
-    const writer = new SeriesWriter(CACHED_PLAN, sharedLabels({ target: state.target, group: state.group }));
+    const writer = new SeriesWriter(CACHED_PLAN, sharedLabels({ target: state.target, group: state.group }), this.keys);
     addTargetSeries(writer, state, { expectations: evaluatedExpectations(state, expectations), discovery });
     const fragment = writer.finish((bytes) => this.slabs.allocate(bytes));
     const changed = held === undefined || countChanges(held.fragment, fragment, this.changes);

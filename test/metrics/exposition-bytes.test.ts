@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { ByteSink } from '../../src/metrics/byte-sink.js';
 import { BLOCK_TARGETS, createExporterRegistry } from '../../src/metrics/exporter-registry.js';
 import { TARGET_METRICS } from '../../src/metrics/metric-definitions.js';
+import { LineKeys, keyIdText } from '../../src/metrics/line-keys.js';
 import { FamilyPlan, SeriesWriter, fragmentOffset, type Fragment } from '../../src/metrics/series-writer.js';
 import { TargetFragmentCache } from '../../src/metrics/target-fragments.js';
 import { sharedLabels } from '../../src/metrics/text-format.js';
@@ -196,16 +197,22 @@ describe('TargetFragmentCache', () => {
 });
 
 describe('SeriesWriter', () => {
-  const plan = new FamilyPlan([TARGET_METRICS.probeSuccess, TARGET_METRICS.probeDuration]);
+  const plan = new FamilyPlan([TARGET_METRICS.probeSuccess, TARGET_METRICS.probeDuration, TARGET_METRICS.phaseDuration, TARGET_METRICS.bannerInfo], [TARGET_METRICS.bannerInfo]);
   const labels = sharedLabels({ target: 't:25', group: 'g' });
+  const keys = new LineKeys();
   const render = (duration: number) => {
-    const w = new SeriesWriter(plan, labels);
+    const w = new SeriesWriter(plan, labels, keys);
     w.add(TARGET_METRICS.probeSuccess, labels, 1);
     w.add(TARGET_METRICS.probeDuration, labels, duration);
     return w.finish();
   };
-  /** Part 0: the target labels; part i + 1: family i. */
-  const text = (f: Fragment, part: number) => f.toString('utf8', fragmentOffset(f, part), fragmentOffset(f, part + 1));
+  /** Part 0: the target labels; part i + 1: family i's lines, put back together as a scrape does (without name and target labels). */
+  const text = (f: Fragment, part: number, from: LineKeys = keys) => {
+    if (part === 0) return f.toString('utf8', fragmentOffset(f, 0), fragmentOffset(f, 1));
+    const sink = new ByteSink();
+    sink.writeFragmentLines(Buffer.alloc(0), Buffer.alloc(0), from.bytes, f, fragmentOffset(f, part), fragmentOffset(f, part + 1));
+    return Buffer.concat(sink.finish()).toString('utf8');
+  };
 
   it('keeps the target labels once and each line from its own labels on, in a new fragment each time', () => {
     const a = render(0.5);
@@ -216,7 +223,7 @@ describe('SeriesWriter', () => {
     expect(text(b, 2)).toBe('} 0.123456\n');
     expect(text(b, 1)).toBe('} 1\n');
     const longLabels = sharedLabels({ target: 'x'.repeat(a.length), group: 'g' });
-    const long = new SeriesWriter(plan, longLabels);
+    const long = new SeriesWriter(plan, longLabels, keys);
     long.add(TARGET_METRICS.probeSuccess, longLabels, 1);
     const c = long.finish();
     expect(text(c, 0)).toContain('x'.repeat(a.length));
@@ -226,8 +233,34 @@ describe('SeriesWriter', () => {
     expect(() => long.writeExposition({ writeString: () => undefined })).toThrow('use finish()');
   });
 
+  it("keeps a line's labels as a key shared by every target, the target's own banner written out, the same text when the table is full", () => {
+    const write = (target: string, into: LineKeys | null) => {
+      const own = sharedLabels({ target, group: 'g' });
+      const w = new SeriesWriter(plan, own, into);
+      w.add(TARGET_METRICS.phaseDuration, own, 0.25, 'connect');
+      w.add(TARGET_METRICS.phaseDuration, own, 0.5, 'ehlo');
+      w.add(TARGET_METRICS.bannerInfo, own, 1, `${target} ESMTP`);
+      return w.finish();
+    };
+    const shared = new LineKeys();
+    const first = write('a:25', shared);
+    const second = write('b:25', shared);
+    expect(shared.bytes.map(String)).toEqual([',phase="connect"} ', ',phase="ehlo"} ']);
+    // Two bytes of key id and the value: `0.25\n` and `0.5\n`.
+    expect(fragmentOffset(second, 4) - fragmentOffset(second, 3)).toBe(2 + 5 + 2 + 4);
+    expect(text(second, 3, shared)).toBe(',phase="connect"} 0.25\n,phase="ehlo"} 0.5\n');
+    expect(text(first, 4, shared)).toBe(',banner="a:25 ESMTP"} 1\n');
+    expect(text(second, 4, shared)).toBe(',banner="b:25 ESMTP"} 1\n');
+    // A full table (or none): the keys are written out in the lines, and read back the same.
+    const full = new LineKeys(1);
+    const third = write('c:25', full);
+    expect(full.bytes.map(String)).toEqual([',phase="connect"} ']);
+    expect(text(third, 3, full)).toBe(',phase="connect"} 0.25\n,phase="ehlo"} 0.5\n');
+    expect(text(write('d:25', null), 3, full)).toBe(',phase="connect"} 0.25\n,phase="ehlo"} 0.5\n');
+  });
+
   it('writes an exposition with HELP and TYPE, a blank line between families, empty ones kept or left out', () => {
-    const w = new SeriesWriter(plan);
+    const w = new SeriesWriter(new FamilyPlan([TARGET_METRICS.probeSuccess, TARGET_METRICS.probeDuration]));
     w.add(TARGET_METRICS.probeDuration, labels, 0.5);
     const text = (skipEmpty: boolean) => {
       const out: string[] = [];
@@ -255,6 +288,15 @@ describe('ByteSink', () => {
     expect(Buffer.concat(chunks).toString('utf8')).toBe('abcü🚀xxxxxxxxxxm{t="ü"} 1\nm{t="ü"} 22\nm{t="ü",k="v"} 333\nend');
     // No line is split between two chunks: each chunk after the first starts a line (or the tail).
     expect(chunks.map((c) => c.toString('utf8'))).toEqual(['abc', 'ü🚀xxxxxxxxxx', 'm{t="ü"} 1\n', 'm{t="ü"} 22\n', 'm{t="ü",k="v"} 333\n', 'end']);
+  });
+
+  it("puts a fragment's keyed and written-out lines back together, also a key id whose second byte is a line feed", () => {
+    const keys = Array.from({ length: 200 }, (_, i) => Buffer.from(`,k="${i}"} `));
+    const line = (id: number, value: string) => `${keyIdText(id)}${value}\n`;
+    const fragment = Buffer.from(`${line(10, '1')}${line(138, '22')}\0,x="ü"} 3\n`);
+    const sink = new ByteSink(16);
+    sink.writeFragmentLines(Buffer.from('m{'), Buffer.from('t="a"'), keys, fragment, 0, fragment.length);
+    expect(Buffer.concat(sink.finish()).toString('utf8')).toBe('m{t="a",k="10"} 1\nm{t="a",k="138"} 22\nm{t="a",x="ü"} 3\n');
   });
 
   it('hands over full chunks as they are written and keeps the one it is filling until finish()', () => {
