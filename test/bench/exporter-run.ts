@@ -36,7 +36,10 @@ export interface ExporterFigures {
   cpuMsPerProbe: number;
   cpuKernelShare: number;
   cpuShareOfCore: number;
+  /** The peak over the whole run: the rounds, then the reload to a paused schedule and the scrapes after it. */
   rssMaxBytes: number;
+  /** The peak until the rounds ended, before that reload: what the probing fleet itself takes. */
+  rssRoundsBytes: number;
   heap: HeapFigures;
   schedule: ScheduleReport;
   failedTargets: number;
@@ -204,6 +207,8 @@ export async function runExporterScenario(
     await sleep(Math.min(5000, periodMs / 2));
     scraping = false;
     await scraper;
+    rss.sample();
+    const rssRoundsBytes = rss.max;
     const promFigures = prometheus ? await prometheus.figures(windowStart, windowEnd + 5000) : null;
     await prometheus?.stop();
     prometheus = null;
@@ -260,6 +265,7 @@ export async function runExporterScenario(
       cpuKernelShare: cpu.kernelShare,
       cpuShareOfCore: (cpuEnd.totalMs - cpuStart.totalMs) / (windowEnd - windowStart),
       rssMaxBytes: rss.stop(),
+      rssRoundsBytes,
       heap: gc.figures(),
       schedule,
       failedTargets: (lastBody.match(/^smtp_probe_success\{[^}]*\} 0$/gm) ?? []).length,

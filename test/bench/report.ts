@@ -28,7 +28,7 @@ function table(head: readonly string[], rows: ReadonlyArray<ReadonlyArray<string
 export function markdownTable(rows: readonly Row[]): string {
   const head = [
     'targets', 'dialogue', 'Node', 'period', 'probes done / due', 'missed', 'CPU ms/probe', 'in kernel', 'Node floor ms/probe', '× floor',
-    'blackbox ms/probe', 'ratio', 'RSS max MiB', 'live heap KB/target', 'heap growth', 'blackbox RSS MiB', 'lateness p99 s', 'busiest s ÷ avg', '/metrics p50 / max ms', '/metrics MiB',
+    'blackbox ms/probe', 'ratio', 'RSS max MiB', 'RSS max in the rounds MiB', 'live heap KB/target', 'heap growth', 'blackbox RSS MiB', 'lateness p99 s', 'busiest s ÷ avg', '/metrics p50 / max ms', '/metrics MiB',
     'Prometheus scrape p50 / p99 s', 'same, probing paused', 'Prometheus alone, same text', 'samples', 'scrapes failed', 'CPU ms/scrape', 'promtool', 'load1',
   ];
   return table(head, rows.map(({ ehlo: e, floor, blackbox }) => {
@@ -48,6 +48,7 @@ export function markdownTable(rows: readonly Row[]): string {
       bb ? f(bb.cpuMsPerProbe, 3) : '—',
       ratio(e.cpuMsPerProbe, bb?.cpuMsPerProbe),
       f(e.rssMaxBytes / MiB, 0),
+      f(e.rssRoundsBytes / MiB, 0),
       f(e.heap.liveBytes / s.targets / 1024, 1),
       `${f(e.heap.growthFactor)}×`,
       bb ? f(bb.rssMaxBytes / MiB, 0) : '—',

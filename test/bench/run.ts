@@ -163,7 +163,7 @@ async function main(): Promise<void> {
       const ehlo = await runExporterScenario(s, { mainJs: node.mainJs, execPath: node.execPath, nodeVersion: node.version, prometheus, dir, fleet, certs, profileDir, nodeOptions, exporterFlags, maxConcurrency, log });
       ehlo.promtool = promtoolCheck(ehlo.scrapeFile);
       if (ehlo.prometheus) log(`  Prometheus: ${ehlo.prometheus.scrapes} scrapes, ${ehlo.prometheus.failed} failed, duration p50 ${ehlo.prometheus.durationP50Seconds.toFixed(3)} s p99 ${ehlo.prometheus.durationP99Seconds.toFixed(3)} s, ${ehlo.prometheus.samples} samples, ${ehlo.prometheus.bodyBytes} bytes`);
-      log(`  ${ehlo.probes} probes, ${ehlo.cpuMsPerProbe.toFixed(3)} ms CPU/probe (${(100 * ehlo.cpuKernelShare).toFixed(0)}% in the kernel), RSS ${(ehlo.rssMaxBytes / 2 ** 20).toFixed(0)} MiB, live heap ${(ehlo.heap.liveBytes / ehlo.scenario.targets).toFixed(0)} B/target (growth ${ehlo.heap.growthFactor.toFixed(2)}×), lateness p99 ${(ehlo.schedule.latenessMs.p99 / 1000).toFixed(3)} s, missed ${ehlo.schedule.missed}, /metrics max ${ehlo.scrape.maxMs.toFixed(0)} ms, failed targets ${ehlo.failedTargets}`);
+      log(`  ${ehlo.probes} probes, ${ehlo.cpuMsPerProbe.toFixed(3)} ms CPU/probe (${(100 * ehlo.cpuKernelShare).toFixed(0)}% in the kernel), RSS ${(ehlo.rssMaxBytes / 2 ** 20).toFixed(0)} MiB (${(ehlo.rssRoundsBytes / 2 ** 20).toFixed(0)} in the rounds), live heap ${(ehlo.heap.liveBytes / ehlo.scenario.targets).toFixed(0)} B/target (growth ${ehlo.heap.growthFactor.toFixed(2)}×), lateness p99 ${(ehlo.schedule.latenessMs.p99 / 1000).toFixed(3)} s, missed ${ehlo.schedule.missed}, /metrics max ${ehlo.scrape.maxMs.toFixed(0)} ms, failed targets ${ehlo.failedTargets}`);
       // The references at ehlo-exporter's own pace (each target once per period, for at most a
       // minute), and flat out at 64 at a time as the issue's reference figures were taken.
       const rate = s.targets / s.periodSeconds;
@@ -193,7 +193,7 @@ async function main(): Promise<void> {
     `### ehlo-exporter benchmark, ${when} UTC`,
     '',
     `Machine: ${machine()} (the harness; the exporter's Node is in each row). blackbox_exporter: ${bbVersion ?? 'not run'}.`,
-    'CPU and RSS from /proc; CPU per probe over whole measured rounds, including /metrics scraped every 15 s',
+    'CPU and RSS from /proc; RSS max over the whole run (with the reload below), "in the rounds" until the last round ended; CPU per probe over whole measured rounds, including /metrics scraped every 15 s',
     prometheus
       ? `by Debian's Prometheus (scrape_timeout ${SCRAPE_TIMEOUT_SECONDS} s, sample_limit 60 a target + 1,000, gzip), whose own scrape_duration_seconds, scrape_samples_scraped and up are the Prometheus columns;
 then, with probing paused (a reload to a schedule that does not fire), 10 scrapes as Prometheus sends them: CPU per scrape (idle CPU removed; nothing changed since the last scrape, so every gzip section is reused: the floor) and the bench client's /metrics times; 5 scrapes by a fresh Prometheus of the paused exporter ("same, probing paused")
