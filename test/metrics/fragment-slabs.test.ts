@@ -55,10 +55,10 @@ describe('TargetFragmentCache slabs', () => {
 
   it('moves the fragments left in mostly empty slabs when a reload drops most targets, without changing a byte', () => {
     const cache = new TargetFragmentCache();
-    const states = fleet(4000);
+    const states = fleet(8000);
     for (const s of states) cache.get(s, undefined);
     const before = cache.slabUsage;
-    expect(before.slabs).toBeGreaterThan(25);
+    expect(before.slabs).toBeGreaterThan(50);
     const kept = states.filter((_, i) => i % 50 === 0);
     const captured = kept.map((s) => cache.get(s, undefined));
     const bytes = captured.map((f) => Buffer.from(f.fragment));
