@@ -10,7 +10,6 @@ import { createExporterRegistry } from '../../src/metrics/exporter-registry.js';
 import { MAX_EXTENSIONS_PER_SIDE } from '../../src/metrics/label-values.js';
 import { probeLog } from '../../src/http/probe-log.js';
 import { probeTarget } from '../../src/probe/probe-target.js';
-import type { ProbeOptions } from '../../src/probe/probe-options.js';
 import { toProbeJson, type ProbeResult, type ProbeResultJson } from '../../src/probe/probe-result.js';
 import { SqliteStateStore } from '../../src/state/sqlite-store.js';
 import { TargetStates } from '../../src/state/target-states.js';
@@ -19,6 +18,7 @@ import { MAX_KNOWN_EXTENSIONS_PER_SIDE } from '../../src/state/known-extensions.
 import { GOLDEN_STATUS } from '../fixtures/metrics/states.js';
 import { find, parseExposition } from '../metrics/parse-exposition.js';
 import { ehloReply, onLines, smtp, startRawServer, type RawServer } from './raw-smtp-server.js';
+import { probeOptions, type ProbeOptionChanges } from '../support/probe-options.js';
 
 const servers: RawServer[] = [];
 afterEach(async () => {
@@ -32,19 +32,8 @@ async function serve(script: (socket: net.Socket) => void): Promise<RawServer> {
 }
 
 
-function options(over: Partial<ProbeOptions> = {}): ProbeOptions {
-  return {
-    heloName: 'probe.example.net',
-    starttls: 'auto',
-    implicitTls: false,
-    timeoutSeconds: 2,
-    tls: { serverName: null, ca: null, failOnVerifyError: false },
-    ...over,
-  };
-}
-
-async function probe(server: RawServer, over: Partial<ProbeOptions> = {}): Promise<ProbeResultJson> {
-  const result = await probeTarget({ target: `127.0.0.1:${server.port}`, host: '127.0.0.1', port: server.port }, options(over));
+async function probe(server: RawServer, over: ProbeOptionChanges = {}): Promise<ProbeResultJson> {
+  const result = await probeTarget({ target: `127.0.0.1:${server.port}`, host: '127.0.0.1', port: server.port }, probeOptions({ timeoutSeconds: 2, ...over }));
   // Every case: the probe ends inside its deadline (plus the close grace), whatever the server does.
   expect(result.timings_seconds.total).toBeLessThan((over.timeoutSeconds ?? 2) + 1);
   return toProbeJson(result);

@@ -9,6 +9,7 @@ import type { ProbeOptions } from '../../src/probe/probe-options.js';
 import { toProbeJson, type ProbeResult, type ProbeResultJson } from '../../src/probe/probe-result.js';
 import { createCa } from '../fakes/certificates.js';
 import { startTlsServer, type RawServer } from './raw-smtp-server.js';
+import { probeOptions } from '../support/probe-options.js';
 
 const servers: RawServer[] = [];
 afterEach(async () => {
@@ -19,14 +20,7 @@ const ca = createCa();
 const leaf = ca.issue({ commonName: 'localhost', sans: ['localhost', '127.0.0.1'] });
 
 async function probe(server: RawServer, over: Partial<ProbeOptions> = {}): Promise<ProbeResultJson> {
-  const options: ProbeOptions = {
-    heloName: 'probe.example.net',
-    starttls: 'auto',
-    implicitTls: false,
-    timeoutSeconds: 2,
-    tls: { serverName: 'localhost', ca: ca.cert, failOnVerifyError: true },
-    ...over,
-  };
+  const options = probeOptions({ timeoutSeconds: 2, tls: { serverName: 'localhost', ca: ca.cert, failOnVerifyError: true }, ...over });
   const result = await probeTarget({ target: `127.0.0.1:${server.port}`, host: '127.0.0.1', port: server.port }, options);
   expect(result.timings_seconds.total).toBeLessThan(options.timeoutSeconds + 1);
   return toProbeJson(result);

@@ -15,6 +15,7 @@ import { DATE_FORMATS, formatDate, gmailSessionId } from '../fakes/banner-clock.
 import { ScriptedSmtpServer } from '../fakes/scripted-smtp-server.js';
 import { GOLDEN_STATUS } from '../fixtures/metrics/states.js';
 import { find, parseExposition } from './parse-exposition.js';
+import { probeOptions } from '../support/probe-options.js';
 
 const samples = JSON.parse(readFileSync(new URL('../fixtures/ehlo-samples.json', import.meta.url), 'utf8')) as Array<{ id: string; phase: string; lines: string[] }>;
 const CORPUS_BANNERS = samples.filter((s) => s.phase === 'banner');
@@ -172,7 +173,7 @@ describe('every corpus banner, probed twice a minute apart over real sockets', (
       for (const { server, target } of entries) {
         const result = await probeTarget(
           { target, host: server.host, port: server.port },
-          { heloName: 'probe.example.net', starttls: 'never', implicitTls: false, timeoutSeconds: 5, tls: { serverName: null, ca: null, failOnVerifyError: false } },
+          probeOptions({ starttls: 'never' }),
         );
         expect(result.banner, target).not.toBeNull();
         states.record(target, 'corpus', result);

@@ -12,6 +12,7 @@ import { emptyState } from '../../src/state/state-codec.js';
 import { createCa, type KeyAndCert, type TestCa } from '../fakes/certificates.js';
 import { ScriptedSmtpServer, type ScriptedServerOptions } from '../fakes/scripted-smtp-server.js';
 import { ensureBuilt, PROBE_WORKER_JS } from '../support/exporter-process.js';
+import { probeOptions, type ProbeOptionChanges } from '../support/probe-options.js';
 
 const FAULTY_WORKER = new URL('../fakes/faulty-probe-worker.mjs', import.meta.url);
 
@@ -43,15 +44,8 @@ function pool(options: Partial<ProbePoolOptions> = {}): ProbePool {
 
 const at = (server: ScriptedSmtpServer) => ({ target: `127.0.0.1:${server.port}`, host: '127.0.0.1', port: server.port });
 
-function options(over: Partial<ProbeOptions> = {}): ProbeOptions {
-  return {
-    heloName: 'probe.example.net',
-    starttls: 'required',
-    implicitTls: false,
-    timeoutSeconds: 5,
-    tls: { serverName: 'mx.example.com', ca: ca.cert, failOnVerifyError: true },
-    ...over,
-  };
+function options(over: ProbeOptionChanges = {}): ProbeOptions {
+  return probeOptions({ starttls: 'required', tls: { serverName: 'mx.example.com', ca: ca.cert, failOnVerifyError: true }, ...over });
 }
 
 /** What does not depend on when the probe ran. */

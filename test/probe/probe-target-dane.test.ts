@@ -4,7 +4,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { lookupDane } from '../../src/discovery/dane-lookup.js';
 import { createSecureDnsClient } from '../../src/discovery/secure-dns.js';
-import type { ProbeOptions } from '../../src/probe/probe-options.js';
 import type { ProbeResult } from '../../src/probe/probe-result.js';
 import { probeTarget } from '../../src/probe/probe-target.js';
 import type { DaneCheck } from '../../src/smtp/types.js';
@@ -12,6 +11,7 @@ import { createCa, type KeyAndCert, type TestCa } from '../fakes/certificates.js
 import { ScriptedSmtpServer } from '../fakes/scripted-smtp-server.js';
 import { dnssecUnavailableReason, startDnssecResolver, tlsaFor, tlsaLine, type DnssecResolver } from '../support/dnssec-resolver.js';
 import { describeWithReal } from '../support/require-real.js';
+import { probeOptions, type ProbeOptionChanges } from '../support/probe-options.js';
 
 const MX = 'mx.dane.test';
 
@@ -27,10 +27,10 @@ async function serve(tls: KeyAndCert): Promise<ScriptedSmtpServer> {
 }
 
 /** WebPKI cannot verify these certificates (their CA is not trusted) and fails the probe on that unless DANE is asked. */
-function probe(server: ScriptedSmtpServer, dane: DaneCheck | null, tls: Partial<ProbeOptions['tls']> = {}): Promise<ProbeResult> {
+function probe(server: ScriptedSmtpServer, dane: DaneCheck | null, tls: ProbeOptionChanges['tls'] = {}): Promise<ProbeResult> {
   return probeTarget(
     { target: `${MX}:${server.port}`, host: MX, port: server.port, dial: '127.0.0.1' },
-    { heloName: 'probe.example.net', starttls: 'required', implicitTls: false, timeoutSeconds: 5, tls: { serverName: null, ca: null, failOnVerifyError: true, dane, ...tls } },
+    probeOptions({ starttls: 'required', tls: { failOnVerifyError: true, dane, ...tls } }),
   );
 }
 

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { probeTarget } from '../../src/probe/probe-target.js';
 import { toProbeJson, type ProbeResult, type ProbeResultJson } from '../../src/probe/probe-result.js';
 import { createCa, type TestCa } from '../fakes/certificates.js';
+import { probeOptions } from '../support/probe-options.js';
 
 const SIZE_LIMIT = 31_457_280;
 
@@ -48,13 +49,7 @@ const probeJson = (...args: Parameters<typeof probeTarget>) => probeTarget(...ar
 function probe(starttls: 'auto' | 'never' | 'required'): Promise<ProbeResultJson> {
   return probeJson(
     { target: `127.0.0.1:${port}`, host: '127.0.0.1', port },
-    {
-      heloName: 'probe.example.net',
-      starttls,
-      implicitTls: false,
-      timeoutSeconds: 10,
-      tls: { serverName: 'mx.example.com', ca: ca.cert, failOnVerifyError: true },
-    },
+    probeOptions({ starttls, timeoutSeconds: 10, tls: { serverName: 'mx.example.com', ca: ca.cert, failOnVerifyError: true } }),
   );
 }
 

@@ -3,10 +3,10 @@
 import { X509Certificate } from 'node:crypto';
 import { afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { probeTarget } from '../../src/probe/probe-target.js';
-import type { ProbeOptions } from '../../src/probe/probe-options.js';
 import { toProbeJson, type ProbeResult, type ProbeResultJson } from '../../src/probe/probe-result.js';
 import { createCa, createSelfSigned, type KeyAndCert, type TestCa } from '../fakes/certificates.js';
 import { ScriptedSmtpServer, type ScriptedServerOptions } from '../fakes/scripted-smtp-server.js';
+import { probeOptions, type ProbeOptionChanges } from '../support/probe-options.js';
 
 const servers: ScriptedSmtpServer[] = [];
 afterEach(async () => {
@@ -29,17 +29,10 @@ async function serve(options: ScriptedServerOptions): Promise<ScriptedSmtpServer
 /** The probe's answer in its `probe --json` form, the contract these tests check. */
 const probeJson = (...args: Parameters<typeof probeTarget>) => probeTarget(...args).then((r) => toProbeJson(r));
 
-function probe(server: { port: number }, over: Partial<ProbeOptions> = {}, tls: Partial<ProbeOptions['tls']> = {}): Promise<ProbeResultJson> {
+function probe(server: { port: number }, over: ProbeOptionChanges = {}, tls: ProbeOptionChanges['tls'] = {}): Promise<ProbeResultJson> {
   return probeJson(
     { target: `127.0.0.1:${server.port}`, host: '127.0.0.1', port: server.port },
-    {
-      heloName: 'probe.example.net',
-      starttls: 'auto',
-      implicitTls: false,
-      timeoutSeconds: 5,
-      ...over,
-      tls: { serverName: 'mx.example.com', ca: ca.cert, failOnVerifyError: false, ...tls },
-    },
+    probeOptions({ ...over, tls: { serverName: 'mx.example.com', ca: ca.cert, ...tls } }),
   );
 }
 

@@ -3,9 +3,9 @@
 import net from 'node:net';
 import { afterEach, describe, expect, test } from 'vitest';
 import { probeTarget } from '../../src/probe/probe-target.js';
-import type { ProbeOptions } from '../../src/probe/probe-options.js';
 import { toProbeJson, type ProbeResult, type ProbeResultJson } from '../../src/probe/probe-result.js';
 import { ScriptedSmtpServer, type ScriptedServerOptions } from '../fakes/scripted-smtp-server.js';
+import { probeOptions, type ProbeOptionChanges } from '../support/probe-options.js';
 
 const servers: ScriptedSmtpServer[] = [];
 afterEach(async () => {
@@ -18,22 +18,11 @@ async function serve(options: ScriptedServerOptions = {}): Promise<ScriptedSmtpS
   return server;
 }
 
-function options(over: Partial<ProbeOptions> = {}): ProbeOptions {
-  return {
-    heloName: 'probe.example.net',
-    starttls: 'auto',
-    implicitTls: false,
-    timeoutSeconds: 5,
-    tls: { serverName: null, ca: null, failOnVerifyError: false },
-    ...over,
-  };
-}
-
 /** The probe's answer in its `probe --json` form, the contract these tests check. */
 const probeJson = (...args: Parameters<typeof probeTarget>) => probeTarget(...args).then((r) => toProbeJson(r));
 
-function probe(server: { port: number }, over: Partial<ProbeOptions> = {}): Promise<ProbeResultJson> {
-  return probeJson({ target: `127.0.0.1:${server.port}`, host: '127.0.0.1', port: server.port }, options(over));
+function probe(server: { port: number }, over: ProbeOptionChanges = {}): Promise<ProbeResultJson> {
+  return probeJson({ target: `127.0.0.1:${server.port}`, host: '127.0.0.1', port: server.port }, probeOptions(over));
 }
 
 /** The client's manners, asserted after every conversation that got past the greeting. */
@@ -309,7 +298,7 @@ describe('the network', () => {
 
   test('a name that cannot resolve fails at connect as dns', async () => {
     // RFC 6761 §6.4: .invalid never resolves, with or without network access.
-    const result = await probeTarget({ target: 'mx.nonexistent.invalid:25', host: 'mx.nonexistent.invalid', port: 25 }, options({ timeoutSeconds: 5 }));
+    const result = await probeTarget({ target: 'mx.nonexistent.invalid:25', host: 'mx.nonexistent.invalid', port: 25 }, probeOptions());
     expect(result.error).toMatchObject({ stage: 'connect', reason: 'dns' });
   });
 
