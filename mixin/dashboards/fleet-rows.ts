@@ -175,19 +175,15 @@ export function fleetRows(c: MixinConfig, { T, G }: Selectors): RowSpec[] {
           options: { sortBy: [{ displayName: 'target', desc: false }] },
           transformations: [
             { id: 'merge', options: {} },
-            {
-              id: 'organize',
-              options: {
-                excludeByName: { Time: true, __name__: true, instance: true, job: true },
-                renameByName: {
-                  ...Object.fromEntries(MATRIX_EXTENSIONS.map((e, i) => [`Value #${REF_IDS[i]}`, e])),
-                  [`Value #${REF_IDS[MATRIX_EXTENSIONS.length]}`]: 'SIZE',
-                  version: 'TLS version',
-                  [`Value #${REF_IDS[MATRIX_EXTENSIONS.length + 2]}`]: 'Cert verified',
-                },
-                indexByName: { group: 0, target: 1 },
+            organize(
+              {
+                ...Object.fromEntries(MATRIX_EXTENSIONS.map((e, i) => [`Value #${REF_IDS[i]}`, e])),
+                [`Value #${REF_IDS[MATRIX_EXTENSIONS.length]}`]: 'SIZE',
+                version: 'TLS version',
+                [`Value #${REF_IDS[MATRIX_EXTENSIONS.length + 2]}`]: 'Cert verified',
               },
-            },
+              { group: 0, target: 1 },
+            ),
           ],
         },
         {

@@ -77,10 +77,8 @@ export function thresholdColors(below: string, above: string, at: number) {
   return { color: { mode: 'thresholds' }, thresholds: { mode: 'absolute', steps: [{ color: below }, { color: above, value: at }] } };
 }
 
-/** A table without the columns every instant vector carries, with its value columns renamed. */
-export function organize(renameByName: Record<string, string>, indexByName: Record<string, number> = {}) {
-  return {
-    id: 'organize',
-    options: { excludeByName: { Time: true, __name__: true, instance: true, job: true }, renameByName, indexByName },
-  };
+/** A table without the columns every instant vector carries (and `hidden`), with its value columns renamed. */
+export function organize(renameByName: Record<string, string>, indexByName: Record<string, number> = {}, hidden: readonly string[] = []) {
+  const excludeByName = { Time: true, __name__: true, instance: true, job: true, ...Object.fromEntries(hidden.map((name) => [name, true])) };
+  return { id: 'organize', options: { excludeByName, renameByName, indexByName } };
 }

@@ -2,7 +2,7 @@
 // series are fine here.
 import type { MixinConfig } from '../config.js';
 import type { PanelSpec, RowSpec } from './grafana.js';
-import { lineStyle, thresholdColors, valueMap, type Selectors } from './panel-parts.js';
+import { lineStyle, organize, thresholdColors, valueMap, type Selectors } from './panel-parts.js';
 
 /** A 4×4 stat of one target's 0/1 series, each value named and coloured. */
 function yesNoStat(title: string, description: string, expr: string, zero: [string, string], one: [string, string]): PanelSpec {
@@ -234,14 +234,7 @@ export function targetDetailRows(c: MixinConfig, { T }: Selectors): RowSpec[] {
           ],
           transformations: [
             { id: 'merge', options: {} },
-            {
-              id: 'organize',
-              options: {
-                excludeByName: { Time: true, __name__: true, instance: true, job: true, 'Value #A': true },
-                renameByName: { 'Value #B': 'certificate expires', 'Value #C': 'verified' },
-                indexByName: {},
-              },
-            },
+            organize({ 'Value #B': 'certificate expires', 'Value #C': 'verified' }, {}, ['Value #A']),
           ],
         },
         {
@@ -257,21 +250,7 @@ export function targetDetailRows(c: MixinConfig, { T }: Selectors): RowSpec[] {
           defaults: { custom: { align: 'auto', cellOptions: { type: 'auto' } } },
           transformations: [
             { id: 'merge', options: {} },
-            {
-              id: 'organize',
-              options: {
-                excludeByName: {
-                  Time: true,
-                  __name__: true,
-                  instance: true,
-                  job: true,
-                  'Value #A': true,
-                  'Value #B': true,
-                },
-                renameByName: {},
-                indexByName: {},
-              },
-            },
+            organize({}, {}, ['Value #A', 'Value #B']),
           ],
         },
       ],
@@ -297,14 +276,7 @@ export function targetDetailRows(c: MixinConfig, { T }: Selectors): RowSpec[] {
             },
           },
           transformations: [
-            {
-              id: 'organize',
-              options: {
-                excludeByName: { Time: true, __name__: true, instance: true, job: true, group: true, target: true },
-                renameByName: { Value: 'code' },
-                indexByName: {},
-              },
-            },
+            organize({ Value: 'code' }, {}, ['group', 'target']),
           ],
         },
         {
@@ -318,14 +290,7 @@ export function targetDetailRows(c: MixinConfig, { T }: Selectors): RowSpec[] {
           ],
           defaults: { decimals: 0, custom: { align: 'auto', cellOptions: { type: 'auto' } } },
           transformations: [
-            {
-              id: 'organize',
-              options: {
-                excludeByName: { Time: true, __name__: true, instance: true, job: true, group: true, target: true },
-                renameByName: { Value: 'failures' },
-                indexByName: {},
-              },
-            },
+            organize({ Value: 'failures' }, {}, ['group', 'target']),
           ],
         },
         {
@@ -342,14 +307,7 @@ export function targetDetailRows(c: MixinConfig, { T }: Selectors): RowSpec[] {
             mappings: [valueMap('NOT MET', 'red', 'met', 'green')],
           },
           transformations: [
-            {
-              id: 'organize',
-              options: {
-                excludeByName: { Time: true, __name__: true, instance: true, job: true, group: true, target: true },
-                renameByName: { Value: 'met' },
-                indexByName: {},
-              },
-            },
+            organize({ Value: 'met' }, {}, ['group', 'target']),
           ],
         },
         {
@@ -363,14 +321,7 @@ export function targetDetailRows(c: MixinConfig, { T }: Selectors): RowSpec[] {
           ],
           defaults: { custom: { align: 'auto', cellOptions: { type: 'auto' } } },
           transformations: [
-            {
-              id: 'organize',
-              options: {
-                excludeByName: { Time: true, __name__: true, instance: true, job: true, group: true, target: true },
-                renameByName: { Value: 'value' },
-                indexByName: {},
-              },
-            },
+            organize({ Value: 'value' }, {}, ['group', 'target']),
           ],
         },
         {
@@ -384,21 +335,7 @@ export function targetDetailRows(c: MixinConfig, { T }: Selectors): RowSpec[] {
           ],
           defaults: { custom: { align: 'auto', cellOptions: { type: 'auto' } } },
           transformations: [
-            {
-              id: 'organize',
-              options: {
-                excludeByName: {
-                  Time: true,
-                  __name__: true,
-                  instance: true,
-                  job: true,
-                  Value: true,
-                  alertstate: true,
-                },
-                renameByName: {},
-                indexByName: {},
-              },
-            },
+            organize({}, {}, ['Value', 'alertstate']),
           ],
         },
       ],
