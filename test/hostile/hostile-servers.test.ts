@@ -17,8 +17,8 @@ import { MAX_EHLO_EVENTS_PER_PROBE } from '../../src/state/change-detection.js';
 import { MAX_KNOWN_EXTENSIONS_PER_SIDE } from '../../src/state/known-extensions.js';
 import { GOLDEN_STATUS } from '../fixtures/metrics/states.js';
 import { find, parseExposition } from '../metrics/parse-exposition.js';
-import { ehloReply, onLines, smtp, startRawServer, type RawServer } from './raw-smtp-server.js';
 import { probeOptions, type ProbeOptionChanges } from '../support/probe-options.js';
+import { ehloReply, onLines, smtp, startRawServer, type RawServer } from './raw-smtp-server.js';
 
 const servers: RawServer[] = [];
 afterEach(async () => {

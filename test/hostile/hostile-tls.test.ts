@@ -8,8 +8,8 @@ import { probeTarget } from '../../src/probe/probe-target.js';
 import type { ProbeOptions } from '../../src/probe/probe-options.js';
 import { toProbeJson, type ProbeResult, type ProbeResultJson } from '../../src/probe/probe-result.js';
 import { createCa } from '../fakes/certificates.js';
-import { startTlsServer, type RawServer } from './raw-smtp-server.js';
 import { probeOptions } from '../support/probe-options.js';
+import { startTlsServer, type RawServer } from './raw-smtp-server.js';
 
 const servers: RawServer[] = [];
 afterEach(async () => {

@@ -14,8 +14,8 @@ import { TargetStates } from '../../src/state/target-states.js';
 import { DATE_FORMATS, formatDate, gmailSessionId } from '../fakes/banner-clock.js';
 import { ScriptedSmtpServer } from '../fakes/scripted-smtp-server.js';
 import { GOLDEN_STATUS } from '../fixtures/metrics/states.js';
-import { find, parseExposition } from './parse-exposition.js';
 import { probeOptions } from '../support/probe-options.js';
+import { find, parseExposition } from './parse-exposition.js';
 
 const samples = JSON.parse(readFileSync(new URL('../fixtures/ehlo-samples.json', import.meta.url), 'utf8')) as Array<{ id: string; phase: string; lines: string[] }>;
 const CORPUS_BANNERS = samples.filter((s) => s.phase === 'banner');
