@@ -100,8 +100,9 @@ async function quietScrapes(dir: string, exporter: string, targets: number): Pro
   }
 }
 
-function describeScrapes(p: PrometheusScrapeFigures): string {
-  return `${p.scrapes} scrapes, ${p.failed} failed, duration p50 ${p.durationP50Seconds.toFixed(3)} s p99 ${p.durationP99Seconds.toFixed(3)} s`;
+export function describeScrapes(p: PrometheusScrapeFigures): string {
+  const s = (x: number) => `${x.toFixed(3)} s`;
+  return `${p.scrapes} scrapes, ${p.failed} failed, duration p50 ${s(p.durationP50Seconds)} p99 ${s(p.durationP99Seconds)}, the exporter's answer p50 ${s(p.answerP50Seconds)} p99 ${s(p.answerP99Seconds)}`;
 }
 
 export function cronFor(periodSeconds: number): string {

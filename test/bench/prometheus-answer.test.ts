@@ -37,24 +37,28 @@ describe('matrixSamples', () => {
 });
 
 describe('scrapeFigures', () => {
-  it('takes percentiles of the durations, counts up == 0 as failed, and keeps the largest samples and body', () => {
+  it('takes percentiles of the durations and answer times, counts up == 0 as failed, and keeps the largest samples and body', () => {
     const durations = at(0.3, 0.1, 0.2, 0.9, 0.4);
-    const figures = scrapeFigures(at(1, 1, 0, 1, 1), durations, at(28_000, 28_010, 28_020, 27_990, 28_000), at(2.1e7, 2.2e7, 2.0e7, 2.1e7, 2.1e7));
+    const answers = [0.05, 0.02, 0.4, 0.03, 0.04];
+    const figures = scrapeFigures(at(1, 1, 0, 1, 1), durations, at(28_000, 28_010, 28_020, 27_990, 28_000), at(2.1e7, 2.2e7, 2.0e7, 2.1e7, 2.1e7), answers);
     expect(figures).toEqual({
       scrapes: 5,
       failed: 1,
       durationP50Seconds: 0.3,
       durationP99Seconds: 0.9,
       durationMaxSeconds: 0.9,
+      answerP50Seconds: 0.04,
+      answerP99Seconds: 0.4,
       samples: 28_020,
       bodyBytes: 2.2e7,
     });
   });
 
   it('says NaN, not 0, for what Prometheus did not report', () => {
-    const figures = scrapeFigures([], [], [], []);
+    const figures = scrapeFigures([], [], [], [], []);
     expect(figures.scrapes).toBe(0);
     expect(figures.durationP99Seconds).toBeNaN();
+    expect(figures.answerP99Seconds).toBeNaN();
     expect(figures.samples).toBeNaN();
     expect(figures.bodyBytes).toBeNaN();
   });

@@ -41,6 +41,12 @@ export interface PrometheusScrapeFigures {
   durationP50Seconds: number;
   durationP99Seconds: number;
   durationMaxSeconds: number;
+  /**
+   * The exporter's part of those scrapes, request to last byte of its answer (scrape-relay.ts): the
+   * rest of a scrape's duration is Prometheus's reading, parsing and storing of the samples.
+   */
+  answerP50Seconds: number;
+  answerP99Seconds: number;
   /** `scrape_samples_scraped`, the largest in the window. */
   samples: number;
   /** `scrape_body_size_bytes` (uncompressed), the largest in the window; NaN when Prometheus does not report it. */
@@ -49,15 +55,23 @@ export interface PrometheusScrapeFigures {
 
 const max = (xs: readonly Sample[]) => xs.reduce((m, s) => Math.max(m, s.v), -Infinity);
 
-/** The window's figures from the samples of `up`, `scrape_duration_seconds`, `scrape_samples_scraped` and `scrape_body_size_bytes`. */
-export function scrapeFigures(up: readonly Sample[], duration: readonly Sample[], samples: readonly Sample[], body: readonly Sample[]): PrometheusScrapeFigures {
+/**
+ * The window's figures from the samples of `up`, `scrape_duration_seconds`, `scrape_samples_scraped`
+ * and `scrape_body_size_bytes`, and the relay's answer times in seconds.
+ */
+export function scrapeFigures(
+  up: readonly Sample[], duration: readonly Sample[], samples: readonly Sample[], body: readonly Sample[], answerSeconds: readonly number[],
+): PrometheusScrapeFigures {
   const durations = duration.map((s) => s.v).sort((a, b) => a - b);
+  const answers = [...answerSeconds].sort((a, b) => a - b);
   return {
     scrapes: up.length,
     failed: up.filter((s) => s.v === 0).length,
     durationP50Seconds: percentile(durations, 50),
     durationP99Seconds: percentile(durations, 99),
     durationMaxSeconds: durations.at(-1) ?? NaN,
+    answerP50Seconds: percentile(answers, 50),
+    answerP99Seconds: percentile(answers, 99),
     samples: samples.length > 0 ? max(samples) : NaN,
     bodyBytes: body.length > 0 ? max(body) : NaN,
   };

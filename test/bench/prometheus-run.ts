@@ -2,12 +2,14 @@
 // production does: every 15 s, with the scrape_timeout and sample_limit the README advises for the
 // fleet's size, gzip negotiated by Prometheus itself. The figures come from Prometheus's own
 // series about its scrapes (up, scrape_duration_seconds, scrape_samples_scraped and, with
-// --enable-feature=extra-scrape-metrics, scrape_body_size_bytes), read through its HTTP API.
+// --enable-feature=extra-scrape-metrics, scrape_body_size_bytes), read through its HTTP API; it
+// scrapes through a relay (scrape-relay.ts) that times the exporter's part of each scrape.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { freePort } from '../support/free-port.js';
 import { PROMETHEUS_BIN, startDaemon } from '../support/prometheus-stack.js';
+import { startScrapeRelay } from './scrape-relay.js';
 import { matrixSamples, scrapeFigures, type PrometheusScrapeFigures, type Sample } from './prometheus-answer.js';
 
 export const SCRAPE_INTERVAL_SECONDS = 15;
@@ -28,10 +30,11 @@ export interface BenchPrometheus {
 
 export async function startBenchPrometheus(dir: string, exporter: string, targets: number): Promise<BenchPrometheus> {
   await mkdir(join(dir, 'data'), { recursive: true });
+  const relay = await startScrapeRelay(exporter);
   const config = join(dir, 'prometheus.yml');
   await writeFile(config, stringify({
     global: { scrape_interval: `${SCRAPE_INTERVAL_SECONDS}s`, scrape_timeout: `${SCRAPE_TIMEOUT_SECONDS}s` },
-    scrape_configs: [{ job_name: JOB, sample_limit: sampleLimitFor(targets), static_configs: [{ targets: [exporter] }] }],
+    scrape_configs: [{ job_name: JOB, sample_limit: sampleLimitFor(targets), static_configs: [{ targets: [relay.address] }] }],
   }));
   const port = await freePort();
   const daemon = await startDaemon('Prometheus', PROMETHEUS_BIN, [
@@ -39,7 +42,10 @@ export async function startBenchPrometheus(dir: string, exporter: string, target
     `--storage.tsdb.path=${join(dir, 'data')}`,
     `--web.listen-address=127.0.0.1:${port}`,
     '--enable-feature=extra-scrape-metrics',
-  ], `http://127.0.0.1:${port}`);
+  ], `http://127.0.0.1:${port}`).catch(async (error: unknown) => {
+    await relay.close();
+    throw error;
+  });
   const samples = async (metric: string, fromMs: number, toMs: number): Promise<Sample[]> => {
     const query = `${metric}{job="${JOB}"}[${Math.ceil((toMs - fromMs) / 1000)}s]`;
     const params = new URLSearchParams({ query, time: String(toMs / 1000) });
@@ -51,8 +57,11 @@ export async function startBenchPrometheus(dir: string, exporter: string, target
       const [up, duration, scraped, body] = await Promise.all(
         ['up', 'scrape_duration_seconds', 'scrape_samples_scraped', 'scrape_body_size_bytes'].map((m) => samples(m, fromMs, toMs)),
       );
-      return scrapeFigures(up!, duration!, scraped!, body!);
+      return scrapeFigures(up!, duration!, scraped!, body!, relay.answerSeconds(fromMs, toMs));
     },
-    stop: () => daemon.stop(),
+    async stop() {
+      await daemon.stop();
+      await relay.close();
+    },
   };
 }

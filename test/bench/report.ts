@@ -20,6 +20,7 @@ const ratio = (a: number, b: number | undefined) => (b === undefined || !(b > 0)
 const dialogue = (mode: string) => (mode === 'starttls' ? 'EHLO+STARTTLS' : 'EHLO');
 
 const scrapeDurations = (p: PrometheusScrapeFigures | null) => (p ? `${f(p.durationP50Seconds, 3)} / ${f(p.durationP99Seconds, 3)}` : '—');
+const answerTimes = (p: PrometheusScrapeFigures | null) => (p ? `${f(p.answerP50Seconds, 3)} / ${f(p.answerP99Seconds, 3)}` : '—');
 
 function table(head: readonly string[], rows: ReadonlyArray<ReadonlyArray<string>>): string {
   return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
@@ -29,7 +30,7 @@ export function markdownTable(rows: readonly Row[]): string {
   const head = [
     'targets', 'dialogue', 'Node', 'period', 'probes done / due', 'missed', 'CPU ms/probe', 'in kernel', 'Node floor ms/probe', '× floor',
     'blackbox ms/probe', 'ratio', 'RSS max MiB', 'RSS max in the rounds MiB', 'live heap KB/target', 'heap growth', 'blackbox RSS MiB', 'lateness p99 s', 'busiest s ÷ avg', '/metrics p50 / max ms', '/metrics MiB',
-    'Prometheus scrape p50 / p99 s', 'same, probing paused', 'Prometheus alone, same text', 'samples', 'scrapes failed', 'CPU ms/scrape', 'promtool', 'load1',
+    'Prometheus scrape p50 / p99 s', "of it the exporter's answer p50 / p99 s", 'same, probing paused', 'Prometheus alone, same text', 'samples', 'scrapes failed', 'CPU ms/scrape', 'promtool', 'load1',
   ];
   return table(head, rows.map(({ ehlo: e, floor, blackbox }) => {
     const s = e.scenario;
@@ -57,6 +58,7 @@ export function markdownTable(rows: readonly Row[]): string {
       `${f(e.scrape.p50Ms, 0)} / ${f(e.scrape.maxMs, 0)}`,
       f(e.scrape.bytes / MiB, 1),
       scrapeDurations(e.prometheus),
+      answerTimes(e.prometheus),
       scrapeDurations(e.prometheusPaused),
       scrapeDurations(e.prometheusAlone),
       e.prometheus ? e.prometheus.samples.toLocaleString('en-US') : '—',

@@ -28,7 +28,7 @@ import { blackboxVersion, runBlackbox } from './blackbox-run.js';
 import { prepareOtherNode } from './other-node.js';
 import { PROMETHEUS_BIN } from '../support/prometheus-stack.js';
 import { SCRAPE_TIMEOUT_SECONDS } from './prometheus-run.js';
-import { runExporterScenario, type ProbeMode, type Scenario } from './exporter-run.js';
+import { describeScrapes, runExporterScenario, type ProbeMode, type Scenario } from './exporter-run.js';
 import { FleetClient } from './fleet-client.js';
 import { runNodeFloor } from './node-floor-run.js';
 import { runStatusPageBench } from './status-page-run.js';
@@ -162,7 +162,7 @@ async function main(): Promise<void> {
       const maxConcurrency = values['max-concurrency'] === undefined ? undefined : Number(values['max-concurrency']);
       const ehlo = await runExporterScenario(s, { mainJs: node.mainJs, execPath: node.execPath, nodeVersion: node.version, prometheus, dir, fleet, certs, profileDir, nodeOptions, exporterFlags, maxConcurrency, log });
       ehlo.promtool = promtoolCheck(ehlo.scrapeFile);
-      if (ehlo.prometheus) log(`  Prometheus: ${ehlo.prometheus.scrapes} scrapes, ${ehlo.prometheus.failed} failed, duration p50 ${ehlo.prometheus.durationP50Seconds.toFixed(3)} s p99 ${ehlo.prometheus.durationP99Seconds.toFixed(3)} s, ${ehlo.prometheus.samples} samples, ${ehlo.prometheus.bodyBytes} bytes`);
+      if (ehlo.prometheus) log(`  Prometheus: ${describeScrapes(ehlo.prometheus)}, ${ehlo.prometheus.samples} samples, ${ehlo.prometheus.bodyBytes} bytes`);
       log(`  ${ehlo.probes} probes, ${ehlo.cpuMsPerProbe.toFixed(3)} ms CPU/probe (${(100 * ehlo.cpuKernelShare).toFixed(0)}% in the kernel), RSS ${(ehlo.rssMaxBytes / 2 ** 20).toFixed(0)} MiB (${(ehlo.rssRoundsBytes / 2 ** 20).toFixed(0)} in the rounds), live heap ${(ehlo.heap.liveBytes / ehlo.scenario.targets).toFixed(0)} B/target (growth ${ehlo.heap.growthFactor.toFixed(2)}×), lateness p99 ${(ehlo.schedule.latenessMs.p99 / 1000).toFixed(3)} s, missed ${ehlo.schedule.missed}, /metrics max ${ehlo.scrape.maxMs.toFixed(0)} ms, failed targets ${ehlo.failedTargets}`);
       // The references at ehlo-exporter's own pace (each target once per period, for at most a
       // minute), and flat out at 64 at a time as the issue's reference figures were taken.
