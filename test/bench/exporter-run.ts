@@ -102,7 +102,7 @@ async function quietScrapes(dir: string, exporter: string, targets: number): Pro
 
 export function describeScrapes(p: PrometheusScrapeFigures): string {
   const s = (x: number) => `${x.toFixed(3)} s`;
-  return `${p.scrapes} scrapes, ${p.failed} failed, duration p50 ${s(p.durationP50Seconds)} p99 ${s(p.durationP99Seconds)}, the exporter's answer p50 ${s(p.answerP50Seconds)} p99 ${s(p.answerP99Seconds)}`;
+  return `${p.scrapes} scrapes, ${p.failed} failed, duration p50 ${s(p.durationP50Seconds)} p99 ${s(p.durationP99Seconds)}, answered (request to last byte) in p50 ${s(p.answerP50Seconds)} p99 ${s(p.answerP99Seconds)}`;
 }
 
 export function cronFor(periodSeconds: number): string {
