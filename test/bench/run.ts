@@ -195,7 +195,8 @@ async function main(): Promise<void> {
     `Machine: ${machine()} (the harness; the exporter's Node is in each row). blackbox_exporter: ${bbVersion ?? 'not run'}.`,
     'CPU and RSS from /proc; RSS max over the whole run (with the reload below), "in the rounds" until the last round ended; CPU per probe over whole measured rounds, including /metrics scraped every 15 s',
     prometheus
-      ? `by Debian's Prometheus (scrape_timeout ${SCRAPE_TIMEOUT_SECONDS} s, sample_limit 60 a target + 1,000, gzip), whose own scrape_duration_seconds, scrape_samples_scraped and up are the Prometheus columns;
+      ? `by Debian's Prometheus (scrape_timeout ${SCRAPE_TIMEOUT_SECONDS} s, sample_limit 60 a target + 1,000, gzip), whose own scrape_duration_seconds, scrape_samples_scraped and up are the Prometheus columns
+("of it the exporter's answer": from each request to the last byte of the exporter's answer, timed by a relay Prometheus scrapes through, test/bench/scrape-relay.ts);
 then, with probing paused (a reload to a schedule that does not fire), 10 scrapes as Prometheus sends them: CPU per scrape (idle CPU removed; nothing changed since the last scrape, so every gzip section is reused: the floor) and the bench client's /metrics times; 5 scrapes by a fresh Prometheus of the paused exporter ("same, probing paused")
 and of the same text served at once by a static server ("Prometheus alone": what Prometheus itself takes for that many samples here);`
       : 'by the bench\'s own client (its times are the /metrics column);',
