@@ -33,9 +33,10 @@ async function serve(script: (socket: net.Socket) => void): Promise<RawServer> {
 
 
 async function probe(server: RawServer, over: ProbeOptionChanges = {}): Promise<ProbeResultJson> {
-  const result = await probeTarget({ target: `127.0.0.1:${server.port}`, host: '127.0.0.1', port: server.port }, probeOptions({ timeoutSeconds: 2, ...over }));
+  const options = probeOptions({ timeoutSeconds: 2, ...over });
+  const result = await probeTarget({ target: `127.0.0.1:${server.port}`, host: '127.0.0.1', port: server.port }, options);
   // Every case: the probe ends inside its deadline (plus the close grace), whatever the server does.
-  expect(result.timings_seconds.total).toBeLessThan((over.timeoutSeconds ?? 2) + 1);
+  expect(result.timings_seconds.total).toBeLessThan(options.timeoutSeconds + 1);
   return toProbeJson(result);
 }
 
