@@ -28,21 +28,26 @@ export interface BenchPrometheus {
   stop(): Promise<void>;
 }
 
-export async function startBenchPrometheus(dir: string, exporter: string, targets: number): Promise<BenchPrometheus> {
-  await mkdir(join(dir, 'data'), { recursive: true });
-  const relay = await startScrapeRelay(exporter);
+/** Prometheus with its config written, scraping `scraped` every SCRAPE_INTERVAL_SECONDS. */
+async function startScrapedPrometheus(dir: string, scraped: string, targets: number) {
   const config = join(dir, 'prometheus.yml');
   await writeFile(config, stringify({
     global: { scrape_interval: `${SCRAPE_INTERVAL_SECONDS}s`, scrape_timeout: `${SCRAPE_TIMEOUT_SECONDS}s` },
-    scrape_configs: [{ job_name: JOB, sample_limit: sampleLimitFor(targets), static_configs: [{ targets: [relay.address] }] }],
+    scrape_configs: [{ job_name: JOB, sample_limit: sampleLimitFor(targets), static_configs: [{ targets: [scraped] }] }],
   }));
   const port = await freePort();
-  const daemon = await startDaemon('Prometheus', PROMETHEUS_BIN, [
+  return startDaemon('Prometheus', PROMETHEUS_BIN, [
     `--config.file=${config}`,
     `--storage.tsdb.path=${join(dir, 'data')}`,
     `--web.listen-address=127.0.0.1:${port}`,
     '--enable-feature=extra-scrape-metrics',
-  ], `http://127.0.0.1:${port}`).catch(async (error: unknown) => {
+  ], `http://127.0.0.1:${port}`);
+}
+
+export async function startBenchPrometheus(dir: string, exporter: string, targets: number): Promise<BenchPrometheus> {
+  await mkdir(join(dir, 'data'), { recursive: true });
+  const relay = await startScrapeRelay(exporter);
+  const daemon = await startScrapedPrometheus(dir, relay.address, targets).catch(async (error: unknown) => {
     await relay.close();
     throw error;
   });
